@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT' // a bad option or parameter
   | 'CANCELLED'
   | 'UNAVAILABLE' // a capability this machine lacks (Electron binary, GPU provider)
+  | 'WORKER_CRASHED' // a worker thread died while running a task; it has been replaced
   | 'INTERNAL';
 
 export interface ErrorLocation {
