@@ -1,9 +1,14 @@
 import { Command, CommanderError } from 'commander';
+import { registerAttackCommands } from './cli/attacks.ts';
 import { CliContext, type CliIo } from './cli/context.ts';
 import { registerDatasetCommands } from './cli/datasets.ts';
+import { registerDemoCommands } from './cli/demo.ts';
 import { registerEvalCommands } from './cli/eval.ts';
+import { registerModelCommands } from './cli/models.ts';
 import { registerRunCommands } from './cli/runs.ts';
+import { registerSearchCommands } from './cli/search.ts';
 import { registerServeCommand } from './cli/serve.ts';
+import { registerVerifyCommands } from './cli/verify.ts';
 import { WorkbenchError } from './engine/errors.ts';
 import { defaultDataDir } from './engine/paths.ts';
 
@@ -23,9 +28,14 @@ export function buildProgram(ctx: CliContext, dataDirRef: { value?: string }): C
     if (opts.data) dataDirRef.value = opts.data;
   });
   registerDatasetCommands(program, ctx);
+  registerModelCommands(program, ctx);
   registerRunCommands(program, ctx);
   registerEvalCommands(program, ctx);
+  registerSearchCommands(program, ctx);
+  registerAttackCommands(program, ctx);
   registerServeCommand(program, ctx);
+  registerVerifyCommands(program, ctx);
+  registerDemoCommands(program, ctx);
   return program;
 }
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import sirv from 'sirv';
 import { API_METHODS } from '../preload/contract.ts';
 import type { ApiResult, HandlerTable } from './engine/api/index.ts';
+import type { ErrorCode } from './engine/errors.ts';
 
 export interface ServerOptions {
   handlers: HandlerTable;
@@ -36,7 +37,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function denied(res: ServerResponse, status: number, code: string, message: string): void {
+function denied(res: ServerResponse, status: number, code: ErrorCode, message: string): void {
   sendJson(res, status, { ok: false, error: { code, message } } satisfies ApiResult<never>);
 }
 
@@ -81,14 +82,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const server: Server = createServer((req, res) => {
     const host = req.headers.host ?? '';
     if (!allowedHosts.includes(host))
-      return denied(res, 421, 'FORBIDDEN', `host "${host}" is not served here`);
+      return denied(res, 421, 'UNAUTHORIZED', `host "${host}" is not served here`);
     const reqOrigin = req.headers.origin;
     if (
       reqOrigin !== undefined &&
       reqOrigin !== origin &&
       reqOrigin !== origin.replace('127.0.0.1', 'localhost')
     ) {
-      return denied(res, 403, 'FORBIDDEN', 'cross-origin requests are refused');
+      return denied(res, 403, 'UNAUTHORIZED', 'cross-origin requests are refused');
     }
     const path = (req.url ?? '/').split('?')[0];
     if (path.startsWith(API_PREFIX)) {

@@ -10,7 +10,6 @@ export default defineConfig({
     reporters: ['default'],
     projects: [
       {
-        extends: false,
         test: {
           name: 'engine',
           root,
@@ -31,7 +30,6 @@ export default defineConfig({
         },
       },
       {
-        extends: false,
         test: {
           name: 'e2e',
           root,

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'CONFLICT' // a name already taken
   | 'INVALID_ARGUMENT' // a bad option or parameter
   | 'CANCELLED'
+  | 'UNAUTHORIZED' // browser mode: a request without the token, from another origin or for another host
   | 'UNAVAILABLE' // a capability this machine lacks (Electron binary, GPU provider)
   | 'WORKER_CRASHED' // a worker thread died while running a task; it has been replaced
   | 'INTERNAL';

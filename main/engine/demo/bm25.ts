@@ -1,0 +1,26 @@
+import { importDataset, planImport } from '../datasets/index.ts';
+import { type RunEntry, runFromEntries } from '../eval/index.ts';
+import { bm25Search } from '../search/index.ts';
+import { openStore } from '../store/index.ts';
+import type { BeirSplit } from './beir.ts';
+import { DEMO_DEPTH, type DemoMetrics, metricsOf } from './evaluate.ts';
+
+/**
+ * The dataset card's lexical baseline: the demo folder imported by the workbench's BEIR importer into a
+ * store in `dataDir` (its FTS5 index, Porter stemming), every query of `split` ranked by `bm25Search`, the
+ * run scored like the models' (evaluate.ts).
+ */
+export async function evaluateBm25(beirDir: string, split: BeirSplit, dataDir: string, name = 'wordnet-demo'): Promise<DemoMetrics> {
+  const store = openStore(dataDir);
+  try {
+    const dataset = store.datasets.get(name) ?? (await importDataset(store, planImport({ path: beirDir, name, format: 'beir' }))).dataset;
+    const run: RunEntry[] = [];
+    split.queryIds.forEach((qid, i) => {
+      const ranking = bm25Search(store.documents, dataset.id, split.queryTexts[i], DEMO_DEPTH);
+      ranking.docnos.forEach((docno, r) => run.push({ qid, docno, score: ranking.scores[r] }));
+    });
+    return metricsOf(runFromEntries('bm25', run), split, 'bm25 (SQLite FTS5, porter)', 'bm25');
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,39 @@
+export { type BeirSplit, readBeirSplit, selectQueries } from './beir.ts';
+export { evaluateBm25 } from './bm25.ts';
+export { buildCard, type Card, DOMAIN_POINTERS, HYPERNYM_POINTERS, hypernymIds } from './cards.ts';
+export {
+  CHECK_QUERIES,
+  type Measured,
+  type MeasuredSplits,
+  type PackageMetrics,
+  renderDatasetCard,
+  renderMeasuredBlock,
+  renderModelCard,
+  type TrainingLog,
+} from './card.ts';
+export {
+  DEMO_DEPTH,
+  DEMO_MEASURES,
+  type DemoMetrics,
+  type EvaluatePackageOptions,
+  evaluatePackage,
+  metricsOf,
+  rankWithPackage,
+} from './evaluate.ts';
+export { type Gloss, normaliseForMatch, splitGloss } from './gloss.ts';
+export { fnv1a32, inSubset, SPLIT_SEED, SPLITS, type Split, splitOf, unitHash } from './split.ts';
+export {
+  BEIR_FILES,
+  buildCollection,
+  buildWordnetDemo,
+  DEMO_FRACTION,
+  defaultDictDir,
+  queryIdOf,
+  readWordnet,
+  type SplitStats,
+  WORDNET_VERSION,
+  type WordnetDemoOptions,
+  type WordnetDemoStats,
+  type WordnetSubset,
+} from './wordnet.ts';
+export { DATA_FILES, lemmaText, parseSynsetLine, readDataFile, type Synset, type SynsetType } from './wndb.ts';

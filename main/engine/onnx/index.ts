@@ -1,0 +1,27 @@
+export {
+  type Attribute,
+  type BuildOptions,
+  DEFAULT_OPSET,
+  type Dim,
+  decodeModel,
+  type ElementType,
+  GraphBuilder,
+  irVersionForOpset,
+  type TensorArray,
+  type TensorInit,
+  tensorProto,
+} from './graph.ts';
+export {
+  type CreateSessionOptions,
+  createSession,
+  defaultProviderEnvironment,
+  type OnnxSession,
+  PROVIDER_REQUESTS,
+  type ProviderChoice,
+  type ProviderEnvironment,
+  type ProviderName,
+  type ProviderRequest,
+  providerPlan,
+  resolveThreads,
+  type ThreadSettings,
+} from './session.ts';

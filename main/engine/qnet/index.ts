@@ -1,0 +1,34 @@
+export {
+  type ConformanceCase,
+  type ConformanceFile,
+  type ConformanceResult,
+  checkConformance,
+  generateCaseInputs,
+  maxRelativeError,
+  readConformanceFile,
+  xorshift32Stream,
+} from './conformance.ts';
+export {
+  buildQnetGraph,
+  QNET_DOCS,
+  QNET_SCORES,
+  type QnetGraphLayout,
+  type QnetGraphOptions,
+  qnetBiasName,
+  qnetWeightName,
+} from './graph.ts';
+export { type QnetParams, queryCount, queryParams } from './params.ts';
+export { activate, erf, scoreReference } from './reference.ts';
+export { DEFAULT_CHUNK_SIZE, QnetScorer, type QnetScorerOptions, type QnetScorerSettings } from './scorer.ts';
+export {
+  DEFAULT_QNET_CONFIG,
+  flopsPerDocument,
+  HYPENCODER_6_LAYER,
+  hasResidual,
+  layerCount,
+  parseQnetSpec,
+  QNET_ACTIVATIONS,
+  type QnetActivation,
+  type QnetConfig,
+  type QnetSpec,
+} from './spec.ts';

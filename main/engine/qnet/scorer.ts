@@ -1,0 +1,215 @@
+import * as ort from 'onnxruntime-node';
+import { WorkbenchError } from '../errors.ts';
+import {
+  createSession,
+  type OnnxSession,
+  type ProviderChoice,
+  type ProviderRequest,
+  type ThreadSettings,
+} from '../onnx/index.ts';
+import {
+  buildQnetGraph,
+  QNET_DOCS,
+  QNET_SCORES,
+  type QnetGraphLayout,
+  qnetBiasName,
+  qnetWeightName,
+} from './graph.ts';
+import { type QnetParams, queryCount } from './params.ts';
+import { layerCount, type QnetSpec } from './spec.ts';
+
+/**
+ * Scores document embeddings with query q-nets through onnxruntime. Documents are fed in chunks: on
+ * CPU a chunk's activations (chunk × 768 floats per layer) stay in cache between the q-net's layers,
+ * which DESIGN.md §8 measured at 110–124 GFLOP/s for ~1024-document chunks versus 70–76 in one full
+ * batch. Each chunk's input and output tensors are views into the caller's arrays, never copies.
+ */
+
+export const DEFAULT_CHUNK_SIZE = 1024;
+
+export interface QnetScorerOptions {
+  spec: QnetSpec;
+  provider?: ProviderRequest;
+  threads?: ThreadSettings;
+  /** Documents per onnxruntime run. */
+  chunkSize?: number;
+  /** LayerNorm as the ONNX op or written out; see QnetGraphOptions. */
+  layerNorm?: 'op' | 'decomposed';
+}
+
+/** Everything that produced a score, to be stored beside every timing and result. */
+export interface QnetScorerSettings extends ProviderChoice {
+  chunkSize: number;
+  layerNorm: 'op' | 'decomposed';
+}
+
+function cancelled(): WorkbenchError {
+  return new WorkbenchError('CANCELLED', 'q-net scoring was cancelled');
+}
+
+export class QnetScorer {
+  private batched: Promise<OnnxSession> | undefined;
+
+  private constructor(
+    readonly spec: QnetSpec,
+    private readonly single: OnnxSession,
+    private readonly options: Required<Pick<QnetScorerOptions, 'chunkSize' | 'layerNorm'>> &
+      QnetScorerOptions,
+  ) {}
+
+  static async create(options: QnetScorerOptions): Promise<QnetScorer> {
+    const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+      throw new WorkbenchError(
+        'INVALID_ARGUMENT',
+        `chunkSize must be a whole number ≥ 1 (got ${chunkSize})`,
+        { field: 'chunkSize' },
+      );
+    }
+    const layerNorm = options.layerNorm ?? 'op';
+    const single = await QnetScorer.session(options.spec, 'single', { ...options, layerNorm });
+    return new QnetScorer(options.spec, single, { ...options, chunkSize, layerNorm });
+  }
+
+  private static session(
+    spec: QnetSpec,
+    layout: QnetGraphLayout,
+    options: QnetScorerOptions,
+  ): Promise<OnnxSession> {
+    return createSession(buildQnetGraph(spec, { layout, layerNorm: options.layerNorm }), {
+      provider: options.provider,
+      threads: options.threads,
+    });
+  }
+
+  /** Provider actually used (with the fallback notice, if any), thread counts and chunking. */
+  get settings(): QnetScorerSettings {
+    const { provider, requested, intraOpNumThreads, interOpNumThreads, notice } = this.single;
+    return {
+      provider,
+      requested,
+      intraOpNumThreads,
+      interOpNumThreads,
+      ...(notice === undefined ? {} : { notice }),
+      chunkSize: this.options.chunkSize,
+      layerNorm: this.options.layerNorm,
+    };
+  }
+
+  /**
+   * Scores nDocs documents (row-major [nDocs][d0] in `docs`) with one query's q-net. Returns `out`
+   * (allocated when not given) holding one score per document.
+   */
+  async score(
+    params: QnetParams,
+    docs: Float32Array,
+    nDocs: number,
+    out?: Float32Array,
+    signal?: AbortSignal,
+  ): Promise<Float32Array> {
+    const queries = queryCount(this.spec, params);
+    if (queries !== 1) {
+      throw new WorkbenchError(
+        'INVALID_ARGUMENT',
+        `score() takes one query's q-net, got ${queries}; use scoreBatch()`,
+        { field: 'qnet' },
+      );
+    }
+    const scores = this.checkBuffers(docs, nDocs, 1, out);
+    const feeds = this.paramFeeds(params, []);
+    const d0 = this.spec.dims[0];
+    for (let start = 0; start < nDocs; start += this.options.chunkSize) {
+      if (signal?.aborted) throw cancelled();
+      const n = Math.min(this.options.chunkSize, nDocs - start);
+      feeds[QNET_DOCS] = new ort.Tensor('float32', docs.subarray(start * d0, (start + n) * d0), [n, d0]);
+      // A pre-allocated output: onnxruntime writes the chunk's scores straight into `scores`.
+      await this.single.session.run(feeds, {
+        [QNET_SCORES]: new ort.Tensor('float32', scores.subarray(start, start + n), [n]),
+      });
+    }
+    return scores;
+  }
+
+  /**
+   * Scores nDocs documents with a batch of Q query q-nets in one pass over the documents (parameters
+   * laid out [Q, …] as the query encoder emits them). Returns [Q][nDocs], query-major.
+   */
+  async scoreBatch(
+    params: QnetParams,
+    docs: Float32Array,
+    nDocs: number,
+    out?: Float32Array,
+    signal?: AbortSignal,
+  ): Promise<Float32Array> {
+    const queries = queryCount(this.spec, params);
+    const scores = this.checkBuffers(docs, nDocs, queries, out);
+    this.batched ??= QnetScorer.session(this.spec, 'batched', this.options);
+    const { session } = await this.batched;
+    const feeds = this.paramFeeds(params, [queries]);
+    const d0 = this.spec.dims[0];
+    const chunk = this.options.chunkSize;
+    const staging = new Float32Array(queries * Math.min(chunk, Math.max(nDocs, 1)));
+    for (let start = 0; start < nDocs; start += chunk) {
+      if (signal?.aborted) throw cancelled();
+      const n = Math.min(chunk, nDocs - start);
+      feeds[QNET_DOCS] = new ort.Tensor('float32', docs.subarray(start * d0, (start + n) * d0), [n, d0]);
+      await session.run(feeds, {
+        [QNET_SCORES]: new ort.Tensor('float32', staging.subarray(0, queries * n), [queries, n]),
+      });
+      // The chunk's scores are [Q][n]; each query's row lands at its own offset in [Q][nDocs].
+      for (let q = 0; q < queries; q++) scores.set(staging.subarray(q * n, (q + 1) * n), q * nDocs + start);
+    }
+    return scores;
+  }
+
+  async dispose(): Promise<void> {
+    await this.single.session.release();
+    if (this.batched) await (await this.batched).session.release();
+  }
+
+  private checkBuffers(
+    docs: Float32Array,
+    nDocs: number,
+    queries: number,
+    out: Float32Array | undefined,
+  ): Float32Array {
+    const d0 = this.spec.dims[0];
+    if (!Number.isInteger(nDocs) || nDocs < 0) {
+      throw new WorkbenchError('INVALID_ARGUMENT', `nDocs must be a whole number ≥ 0 (got ${nDocs})`, {
+        field: 'nDocs',
+      });
+    }
+    if (docs.length < nDocs * d0) {
+      throw new WorkbenchError(
+        'INVALID_ARGUMENT',
+        `docs holds ${docs.length} values; ${nDocs} documents × ${d0} dimensions need ${nDocs * d0}`,
+        {
+          field: 'docs',
+        },
+      );
+    }
+    if (out && out.length < queries * nDocs) {
+      throw new WorkbenchError(
+        'INVALID_ARGUMENT',
+        `out holds ${out.length} scores; ${queries} × ${nDocs} needed`,
+        { field: 'out' },
+      );
+    }
+    return out ?? new Float32Array(queries * nDocs);
+  }
+
+  private paramFeeds(params: QnetParams, lead: number[]): Record<string, ort.Tensor> {
+    const { dims } = this.spec;
+    const feeds: Record<string, ort.Tensor> = {};
+    for (let j = 0; j < layerCount(this.spec); j++) {
+      feeds[qnetWeightName(j)] = new ort.Tensor('float32', params.weights[j], [
+        ...lead,
+        dims[j],
+        dims[j + 1],
+      ]);
+      if (j < params.biases.length)
+        feeds[qnetBiasName(j)] = new ort.Tensor('float32', params.biases[j], [...lead, dims[j + 1]]);
+    }
+    return feeds;
+  }
+}

@@ -1,0 +1,11 @@
+export type { StoreContext } from './context.ts';
+export { DatasetsRepository, emptyDatasetStats, type NewDataset } from './datasets.ts';
+export { DocumentsRepository, FTS_TOKENIZE, type FullTextHit, fullTextTableName } from './documents.ts';
+export { canonicalJson } from './json.ts';
+export { type MetricFilter, MetricsRepository } from './metrics.ts';
+export { MIGRATIONS, type Migration, SCHEMA_VERSION } from './migrations.ts';
+export { NO_SPLIT, QrelsRepository, type QrelsSummary } from './qrels.ts';
+export { QueriesRepository } from './queries.ts';
+export { type NewRun, type QueryResult, RunsRepository } from './runs.ts';
+export { DATABASE_FILE, migrate, openStore, Store, type StoreOptions } from './store.ts';
+export type * from './types.ts';

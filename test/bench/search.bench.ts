@@ -1,0 +1,311 @@
+// Search speed on seeded synthetic embeddings (issue 4, DESIGN.md §8): per-query p50/p95 latency and QPS of
+// q-net exhaustive search, q-net graph search (Efficient 1 and 2, scaled), flat inner product and HNSW, the
+// neighbour graph's build time, recall@10 of every approximate method against exact, and — when
+// python3-faiss is installed — Faiss IndexFlatIP and IndexHNSWFlat on the same vectors and queries.
+// Run: npm run bench:search [-- --quick] [-- --graph-hnsw] [-- --skip-1m] [-- --no-faiss]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HYPENCODER_6_LAYER, type QnetParams, QnetScorer, type QnetSpec } from '../../main/engine/qnet/index.ts';
+import {
+  buildNeighbourGraph,
+  type Corpus,
+  exhaustiveQnetSearch,
+  FlatIndex,
+  GraphSearchScratch,
+  graphSearch,
+  HnswIndex,
+  makeCorpus,
+  PooledQnetSearch,
+  percentile,
+  recallAtK,
+  resolvePreset,
+  type SearchHits,
+  type SearchTasks,
+  searchEnvironment,
+  writeNpy,
+} from '../../main/engine/search/index.ts';
+import { WorkerPool } from '../../main/engine/workers/index.ts';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const quick = flag('quick');
+const EF_SWEEP = [16, 32, 64, 128, 256];
+const sizes = quick
+  ? { qnet: { rows: 20_000, dim: 768 }, wide: { rows: 100_000, dim: 128 }, biQueries: 50, qnetQueries: 2 }
+  : { qnet: { rows: 100_000, dim: 768 }, wide: { rows: 1_000_000, dim: 128 }, biQueries: 200, qnetQueries: 6 };
+
+/** mulberry32 + Box–Muller: the same vectors on every machine. */
+function gaussianStream(seed: number): () => number {
+  let a = seed >>> 0;
+  const uniform = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  let spare: number | undefined;
+  return () => {
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
+    const r = Math.sqrt(-2 * Math.log(1 - uniform()));
+    const theta = 2 * Math.PI * uniform();
+    spare = r * Math.sin(theta);
+    return r * Math.cos(theta);
+  };
+}
+
+/** Documents around 1 per 100 cluster centres (topics), like passage embeddings; queries near documents. */
+function clustered(rows: number, dim: number, seed: number): Float32Array {
+  const g = gaussianStream(seed);
+  const clusters = Math.max(10, Math.round(rows / 100));
+  const centres = Float32Array.from({ length: clusters * dim }, () => g());
+  const out = new Float32Array(rows * dim);
+  for (let i = 0; i < rows; i++) {
+    const c = (Math.imul(i, 2654435761) >>> 0) % clusters;
+    for (let j = 0; j < dim; j++) out[i * dim + j] = centres[c * dim + j] + 0.6 * g();
+  }
+  return out;
+}
+
+function queriesNear(docs: Float32Array, dim: number, n: number, seed: number): Float32Array {
+  const g = gaussianStream(seed);
+  const rows = docs.length / dim;
+  const out = new Float32Array(n * dim);
+  for (let q = 0; q < n; q++) {
+    const r = (Math.imul(q + 1, 40503) >>> 0) % rows;
+    for (let j = 0; j < dim; j++) out[q * dim + j] = docs[r * dim + j] + 0.4 * g();
+  }
+  return out;
+}
+
+/** q-nets: a shared base (the reference's Base_j, N(0, 2/d)) plus a query-specific part, as a trained hypernetwork emits. */
+function qnets(spec: QnetSpec, n: number, seed: number): QnetParams[] {
+  const g = gaussianStream(seed);
+  const { dims } = spec;
+  const base = dims.slice(0, -1).map((d, j) => Float32Array.from({ length: d * dims[j + 1] }, () => g() * Math.sqrt(2 / d)));
+  return Array.from({ length: n }, () => ({
+    weights: base.map((w, j) => Float32Array.from(w, (v) => v + 0.3 * g() * Math.sqrt(2 / dims[j]))),
+    biases: dims.slice(1, -1).map((d) => Float32Array.from({ length: d }, () => 0.05 * g())),
+  }));
+}
+
+interface Timing {
+  p50: number;
+  p95: number;
+  qps: number;
+  n: number;
+}
+
+async function timeQueries(n: number, warmup: number, one: (q: number) => Promise<SearchHits> | SearchHits): Promise<{ timing: Timing; hits: SearchHits[] }> {
+  for (let q = 0; q < Math.min(warmup, n); q++) await one(q);
+  const ms: number[] = [];
+  const hits: SearchHits[] = [];
+  const started = performance.now();
+  for (let q = 0; q < n; q++) {
+    const t = performance.now();
+    hits.push(await one(q));
+    ms.push(performance.now() - t);
+  }
+  const total = performance.now() - started;
+  ms.sort((a, b) => a - b);
+  return { timing: { p50: percentile(ms, 50), p95: percentile(ms, 95), qps: (n / total) * 1000, n }, hits };
+}
+
+const fmt = (x: number, digits = 1) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const line = (label: string, t: Timing, extra = '') =>
+  console.log(`  ${label.padEnd(34)} p50 ${fmt(t.p50, 2).padStart(9)} ms  p95 ${fmt(t.p95, 2).padStart(9)} ms  ${fmt(t.qps, 1).padStart(8)} QPS  (n=${t.n})${extra}`);
+
+function cpuModel(): string {
+  try {
+    return /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function findFaissPython(): string | undefined {
+  if (flag('no-faiss')) return undefined;
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    const r = spawnSync(python, ['-c', 'import faiss'], { encoding: 'utf8' });
+    if (r.status === 0) return python;
+  }
+  return undefined;
+}
+
+interface FaissResult {
+  flat?: Timing & { faiss: string; threads: number };
+  buildSeconds?: number;
+  hnsw: (Timing & { efSearch: number; recall10: number })[];
+  skip?: string;
+}
+
+function runFaiss(python: string, dir: string, docs: Float32Array, queries: Float32Array, dim: number): FaissResult {
+  const docsFile = join(dir, 'docs.npy');
+  const queriesFile = join(dir, 'queries.npy');
+  writeNpy(docsFile, docs, [docs.length / dim, dim]);
+  writeNpy(queriesFile, queries, [queries.length / dim, dim]);
+  const config = join(dir, 'faiss.json');
+  writeFileSync(config, JSON.stringify({ docs: docsFile, queries: queriesFile, k: 10, M: 16, efConstruction: 200, efSearch: EF_SWEEP, warmup: 5, threads: 2 }));
+  const r = spawnSync(python, [new URL('./python/search_faiss.py', import.meta.url).pathname, config], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  rmSync(docsFile);
+  const result: FaissResult = { hnsw: [] };
+  if (r.status !== 0) return { ...result, skip: `faiss script failed: ${r.stderr.slice(-500)}` };
+  for (const text of r.stdout.split('\n').filter(Boolean)) {
+    const o = JSON.parse(text);
+    if (o.skip) result.skip = o.skip;
+    else if (o.what === 'flat') result.flat = { p50: o.p50, p95: o.p95, qps: o.qps, n: o.queries, faiss: o.faiss, threads: o.threads };
+    else if (o.what === 'hnsw-build') result.buildSeconds = o.seconds;
+    else if (o.what === 'hnsw') result.hnsw.push({ p50: o.p50, p95: o.p95, qps: o.qps, n: o.queries, efSearch: o.efSearch, recall10: o.recall10 });
+  }
+  return result;
+}
+
+interface BiResult {
+  flat: Timing;
+  hnswBuildS: number;
+  hnsw: (Timing & { efSearch: number; recall10: number })[];
+  faiss?: FaissResult;
+}
+
+async function biEncoder(label: string, corpus: Corpus, queries: Float32Array, python: string | undefined, dir: string): Promise<BiResult> {
+  const { dim } = corpus;
+  const nq = queries.length / dim;
+  const q = (i: number) => queries.subarray(i * dim, (i + 1) * dim);
+  console.log(`\n${label}: bi-encoder search, ${nq} single queries, top-10`);
+  const flat = await FlatIndex.create(corpus, 'ip');
+  const flatRun = await timeQueries(nq, 5, (i) => flat.search(q(i), 10));
+  line('flat inner product (onnxruntime)', flatRun.timing, `  threads ${flat.settings.intraOpNumThreads}`);
+  const t = performance.now();
+  const hnsw = await HnswIndex.build(corpus, 'ip');
+  const hnswBuildS = (performance.now() - t) / 1000;
+  console.log(`  HNSW build (hnswlib-node, M 16, efConstruction 200, 1 thread): ${fmt(hnswBuildS)} s`);
+  const sweep: BiResult['hnsw'] = [];
+  for (const ef of EF_SWEEP) {
+    hnsw.setEfSearch(ef);
+    const run = await timeQueries(nq, 5, (i) => hnsw.search(q(i), 10));
+    const recall10 = recallAtK(run.hits, flatRun.hits, 10);
+    sweep.push({ ...run.timing, efSearch: ef, recall10 });
+    line(`HNSW efSearch ${ef}`, run.timing, `  recall@10 ${fmt(recall10, 3)}`);
+  }
+  await flat.dispose();
+  let faiss: FaissResult | undefined;
+  if (python) {
+    faiss = runFaiss(python, dir, corpus.embeddings, queries, dim);
+    if (faiss.skip) console.log(`  Faiss: skipped (${faiss.skip})`);
+    if (faiss.flat) line(`Faiss ${faiss.flat.faiss} IndexFlatIP`, faiss.flat, `  omp threads ${faiss.flat.threads}`);
+    if (faiss.buildSeconds !== undefined) console.log(`  Faiss IndexHNSWFlat build (M 16, efConstruction 200, 2 threads): ${fmt(faiss.buildSeconds)} s`);
+    for (const h of faiss.hnsw) line(`Faiss HNSW efSearch ${h.efSearch}`, h, `  recall@10 ${fmt(h.recall10, 3)}`);
+  } else {
+    console.log('  Faiss: not measured (python3-faiss not installed: apt-get install python3-faiss)');
+  }
+  return { flat: flatRun.timing, hnswBuildS, hnsw: sweep, faiss };
+}
+
+async function qnetSection(corpus: Corpus, spec: QnetSpec) {
+  const n = sizes.qnetQueries;
+  const params = qnets(spec, n, 4242);
+  console.log(`\nq-net search: hypencoder.6_layer q-net (${spec.dims.length - 1} matrices), ${n} queries, top-1000`);
+  const scorer = await QnetScorer.create({ spec });
+  const exhaustive = await timeQueries(n, 1, (q) => exhaustiveQnetSearch(scorer, params[q], corpus, 1000));
+  line('q-net exhaustive (in-thread)', exhaustive.timing, `  threads ${scorer.settings.intraOpNumThreads}, ${fmt((corpus.rows / exhaustive.timing.p50) * 1000, 0)} docs/s`);
+
+  const pool = new WorkerPool<SearchTasks>({ entry: new URL('../fixtures/search/search-worker.ts', import.meta.url), size: 2, workerData: { search: { intraOpNumThreads: 1 } } });
+  const pooled = new PooledQnetSearch(pool, corpus, spec);
+  const pooledRun = await timeQueries(Math.min(n, 3), 1, (q) => pooled.exhaustive(params[q], 1000));
+  line('q-net exhaustive (pool 2×1 thread)', pooledRun.timing);
+  await pool.close();
+
+  const t = performance.now();
+  const { graph, report } = await buildNeighbourGraph(corpus, { k: 100, metric: 'l2', method: 'exact' });
+  console.log(
+    `  neighbour graph exact L2 k=100: ${fmt((performance.now() - t) / 1000)} s, ${fmt(report.graphBytes / 2 ** 20)} MiB, peak RSS ${fmt(report.peakRssBytes / 2 ** 20, 0)} MiB, threads ${report.threads?.intraOpNumThreads}`,
+  );
+  let graphHnsw: { seconds: number; recall: number } | undefined;
+  if (flag('graph-hnsw')) {
+    const h = performance.now();
+    const built = await buildNeighbourGraph(corpus, { k: 100, metric: 'l2', method: 'hnsw', recallSample: 500 });
+    graphHnsw = { seconds: (performance.now() - h) / 1000, recall: built.report.recallAtK };
+    console.log(`  neighbour graph HNSW L2 k=100: ${fmt(graphHnsw.seconds)} s, recall@100 ${fmt(graphHnsw.recall, 3)} on 500 sampled documents`);
+  }
+
+  const scratch = new GraphSearchScratch(corpus.rows);
+  const graphResults: { name: string; timing: Timing; fraction: number; iterations: number; recall10: number; ratio: number; rule: string }[] = [];
+  for (const name of ['efficient1', 'efficient2'] as const) {
+    const preset = resolvePreset(name, corpus.rows, { topK: 1000 });
+    const run = await timeQueries(n, 1, (q) => graphSearch(scorer, params[q], corpus, graph, preset.params, { scratch }));
+    const fraction = run.hits.reduce((a, h) => a + (h.documentsScored ?? 0), 0) / n / corpus.rows;
+    const iterations = run.hits.reduce((a, h) => a + h.iterations, 0) / n;
+    const recall10 = recallAtK(run.hits, exhaustive.hits, 10);
+    const meanGraph = run.hits.length ? 1000 / run.timing.qps : 0;
+    const meanExhaustive = 1000 / exhaustive.timing.qps;
+    const ratio = meanGraph / (fraction * meanExhaustive);
+    graphResults.push({ name, timing: run.timing, fraction, iterations, recall10, ratio, rule: preset.rule });
+    const p = preset.params;
+    line(
+      `q-net graph ${name} (${p.numEntryPoints}/${p.nCandidates}/${p.maxIter})`,
+      run.timing,
+      `  scored ${fmt(fraction * 100, 2)} %, ${fmt(iterations)} iterations, recall@10 vs exhaustive ${fmt(recall10, 3)}, time / (fraction × exhaustive) ${fmt(ratio, 2)}`,
+    );
+  }
+  await scorer.dispose();
+  return { exhaustive: exhaustive.timing, pooled: pooledRun.timing, graphBuildS: report.buildMs / 1000, graphHnsw, graphResults };
+}
+
+async function main() {
+  const env = searchEnvironment({ cpu: cpuModel() });
+  console.log(`search benchmark${quick ? ' (--quick)' : ''}: ${env.cpu}, ${env.logicalCores} logical cores, ${fmt(Number(env.memoryBytes) / 2 ** 30)} GiB, node ${env.node}, onnxruntime-node ${env.onnxruntime}, hnswlib-node ${env.hnswlib}`);
+  const python = findFaissPython();
+  const dir = mkdtempSync(join(tmpdir(), 'wb-search-bench-'));
+  try {
+    const { rows, dim } = sizes.qnet;
+    let t = performance.now();
+    const data = clustered(rows, dim, 1);
+    const corpus = makeCorpus({ embeddings: data, dim, docnos: Array.from({ length: rows }, (_, i) => `d${i}`) });
+    console.log(`\ncorpus A: ${rows} × ${dim} clustered float32 (generated in ${fmt((performance.now() - t) / 1000)} s)`);
+    const biA = await biEncoder(`corpus A ${rows} × ${dim}`, corpus, queriesNear(data, dim, sizes.biQueries, 2), python, dir);
+    const q = await qnetSection(corpus, HYPENCODER_6_LAYER);
+
+    let biB: BiResult | undefined;
+    if (!flag('skip-1m')) {
+      const w = sizes.wide;
+      t = performance.now();
+      const wide = clustered(w.rows, w.dim, 3);
+      const corpusB = makeCorpus({ embeddings: wide, dim: w.dim, docnos: Array.from({ length: w.rows }, (_, i) => `d${i}`), contentHash: 'bench' });
+      console.log(`\ncorpus B: ${w.rows} × ${w.dim} clustered float32 (generated in ${fmt((performance.now() - t) / 1000)} s)`);
+      biB = await biEncoder(`corpus B ${w.rows} × ${w.dim}`, corpusB, queriesNear(wide, w.dim, sizes.biQueries, 4), python, dir);
+    }
+
+    console.log('\ntargets (same run, same machine)');
+    for (const [name, bi] of [
+      ['A', biA],
+      ['B', biB],
+    ] as const) {
+      if (!bi) continue;
+      if (bi.faiss?.flat) console.log(`  flat ${name}: Faiss IndexFlatIP p50 / ours p50 = ${fmt(bi.faiss.flat.p50 / bi.flat.p50, 2)}× (target ≥ 3×)`);
+      const ours = bi.hnsw.find((h) => h.recall10 >= 0.95);
+      const theirs = bi.faiss?.hnsw.find((h) => h.recall10 >= 0.95);
+      if (ours && theirs) {
+        console.log(
+          `  HNSW ${name} at recall@10 ≥ 0.95: ours efSearch ${ours.efSearch} ${fmt(ours.qps)} QPS (recall ${fmt(ours.recall10, 3)}) vs Faiss efSearch ${theirs.efSearch} ${fmt(theirs.qps)} QPS (recall ${fmt(theirs.recall10, 3)}): ${fmt(ours.qps / theirs.qps, 2)}× (target ≥ 1×)`,
+        );
+      } else if (ours) {
+        console.log(`  HNSW ${name}: ours reaches recall@10 ≥ 0.95 at efSearch ${ours.efSearch} (${fmt(ours.qps)} QPS); Faiss ${theirs ? '' : 'not measured or below 0.95'}`);
+      }
+    }
+    for (const g of q.graphResults) {
+      console.log(`  graph ${g.name}: time per query / (fraction scored ${fmt(g.fraction * 100, 2)} % × exhaustive) = ${fmt(g.ratio, 2)} (target ≤ 1.2); recall@10 vs exhaustive ${fmt(g.recall10, 3)}`);
+      console.log(`    preset rule: ${g.rule}`);
+    }
+    console.log(`  neighbour graph build (exact, ${rows} × ${dim}, k=100): ${fmt(q.graphBuildS)} s${q.graphHnsw ? `; HNSW: ${fmt(q.graphHnsw.seconds)} s at recall@100 ${fmt(q.graphHnsw.recall, 3)}` : ''}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

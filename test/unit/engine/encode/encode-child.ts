@@ -1,0 +1,26 @@
+/**
+ * Encodes a synthetic corpus in a child process so that a test can SIGKILL it mid-way:
+ * `node main/bin/run-ts.mjs encode-child.ts PKG_DIR DATA_DIR DOCS SEED BATCH_SIZE SORT_WINDOW DELAY_MS`.
+ * Prints `batches <done>` after every completed batch; DELAY_MS holds each batch back so the kill lands
+ * before the end.
+ */
+import { encodeCorpus, memoryCorpus } from '../../../../main/engine/encode/index.ts';
+import { openModel, readPackage } from '../../../../main/engine/models/index.ts';
+import { syntheticCorpus } from '../../../fixtures/models/vocab.ts';
+
+const [pkgDir, dataDir, docs, seed, batchSize, sortWindow, delayMs] = process.argv.slice(2);
+const model = await openModel(readPackage(pkgDir));
+const pause = new Int32Array(new SharedArrayBuffer(4));
+await encodeCorpus({
+  dataDir,
+  model,
+  corpus: memoryCorpus(syntheticCorpus(Number(docs), Number(seed))),
+  batchSize: Number(batchSize),
+  sortWindow: Number(sortWindow),
+  onProgress: (p) => {
+    process.stdout.write(`batches ${p.batchesDone}\n`);
+    if (p.batchesDone > 0) Atomics.wait(pause, 0, 0, Number(delayMs));
+  },
+});
+process.stdout.write('finished\n');
+await model.close();
