@@ -1,10 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { registerAttackCommands } from './cli/attacks.ts';
+import { registerCompareCommands } from './cli/compare.ts';
 import { CliContext, type CliIo } from './cli/context.ts';
 import { registerDatasetCommands } from './cli/datasets.ts';
 import { registerDemoCommands } from './cli/demo.ts';
 import { registerEvalCommands } from './cli/eval.ts';
+import { registerExperimentCommands } from './cli/experiments.ts';
 import { registerModelCommands } from './cli/models.ts';
+import { registerRunCommand } from './cli/run.ts';
 import { registerRunCommands } from './cli/runs.ts';
 import { registerSearchCommands } from './cli/search.ts';
 import { registerServeCommand } from './cli/serve.ts';
@@ -36,6 +39,9 @@ export function buildProgram(ctx: CliContext, dataDirRef: { value?: string }): C
   registerServeCommand(program, ctx);
   registerVerifyCommands(program, ctx);
   registerDemoCommands(program, ctx);
+  registerRunCommand(program, ctx);
+  registerExperimentCommands(program, ctx);
+  registerCompareCommands(program, ctx);
   return program;
 }
 

@@ -3,14 +3,16 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sirv from 'sirv';
-import { API_METHODS } from '../preload/contract.ts';
-import type { ApiResult, HandlerTable } from './engine/api/index.ts';
+import { API_EVENTS, API_METHODS } from '../preload/contract.ts';
+import type { ApiResult, HandlerTable, JobEvents } from './engine/api/index.ts';
 import type { ErrorCode } from './engine/errors.ts';
 
 export interface ServerOptions {
   handlers: HandlerTable;
   /** The built renderer (out/renderer); when absent the server answers pages with how to build it. */
   staticDir: string;
+  /** Job progress, streamed to every open `/api/events` connection. */
+  events?: JobEvents;
   port?: number;
   token?: string;
 }
@@ -26,6 +28,8 @@ export interface RunningServer {
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const API_PREFIX = '/api/';
+const EVENTS_PATH = '/api/events';
+const KEEPALIVE_MS = 15_000;
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -61,9 +65,32 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 }
 
 /**
+ * Server-sent events: `event: jobs:progress` with the job snapshot as data. A comment line every 15 s keeps
+ * proxies and the browser from timing the stream out.
+ */
+function openEventStream(req: IncomingMessage, res: ServerResponse, events: JobEvents | undefined): void {
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
+  res.write(': connected\n\n');
+  const unsubscribe = events?.subscribe((snapshot) => {
+    res.write(`event: ${API_EVENTS.jobsProgress}\ndata: ${JSON.stringify(snapshot)}\n\n`);
+  });
+  const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+  req.on('close', () => {
+    clearInterval(keepalive);
+    unsubscribe?.();
+  });
+}
+
+/**
  * Browser mode: the same API as the desktop app's IPC, over HTTP on 127.0.0.1 only. Every API request must
- * carry the random token (Authorization: Bearer …); a request from another Origin or for another Host (DNS
- * rebinding) is refused before any handler runs.
+ * carry the random token (Authorization: Bearer …; the event stream, which EventSource opens without headers,
+ * takes it as `?token=`); a request from another Origin or for another Host (DNS rebinding) is refused before
+ * any handler runs.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
@@ -91,7 +118,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ) {
       return denied(res, 403, 'UNAUTHORIZED', 'cross-origin requests are refused');
     }
-    const path = (req.url ?? '/').split('?')[0];
+    const [path, query = ''] = (req.url ?? '/').split('?');
+    if (path === EVENTS_PATH) {
+      if (!tokenMatches(new URLSearchParams(query).get('token') ?? undefined, token))
+        return denied(res, 401, 'UNAUTHORIZED', 'missing or wrong token');
+      if (req.method !== 'GET') return denied(res, 405, 'INVALID_ARGUMENT', 'the event stream takes GET');
+      return openEventStream(req, res, options.events);
+    }
     if (path.startsWith(API_PREFIX)) {
       const auth = req.headers.authorization;
       const given = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
@@ -99,12 +132,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const route = routes.get(path);
       if (!route) return denied(res, 404, 'NOT_FOUND', `no API method ${path.slice(API_PREFIX.length)}`);
       if (req.method !== 'POST') return denied(res, 405, 'INVALID_ARGUMENT', 'API methods take POST');
-      readBody(req)
-        .then((payload) => route.run(payload))
-        .then((result) => sendJson(res, 200, result))
-        .catch((err: Error) =>
-          denied(res, 400, 'INVALID_ARGUMENT', `unreadable request body: ${err.message}`),
-        );
+      void (async () => {
+        let payload: unknown;
+        try {
+          payload = await readBody(req);
+        } catch (err) {
+          return denied(res, 400, 'INVALID_ARGUMENT', `unreadable request body: ${(err as Error).message}`);
+        }
+        let body: string;
+        try {
+          body = JSON.stringify(await route.run(payload));
+        } catch (err) {
+          return denied(res, 500, 'INTERNAL', `the answer could not be sent: ${(err as Error).message}`);
+        }
+        res.writeHead(200, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Length': Buffer.byteLength(body),
+          'Cache-Control': 'no-store',
+        });
+        res.end(body);
+      })();
       return;
     }
     res.setHeader(

@@ -40,7 +40,7 @@ RECIPE = {
     "qnet_dims": "d,d,d,1",
     "pooling": "mean",
     "embeddings": {"steps": 800, "batch": 256, "lr": 3e-3, "warmup": 50, "eval_every": 200},
-    "encoder": {"steps": 500, "batch": 64, "lr": 1e-3, "warmup": 50, "eval_every": 125},
+    "encoder": {"steps": 400, "batch": 64, "lr": 3e-4, "head_lr": 1e-3, "warmup": 40, "eval_every": 100},
     "dev_queries": 500,
     "dev_pool": 5000,
 }
@@ -222,14 +222,33 @@ def train(kind: str, data: TrainData, vocab_size: int, out_dir: str, embeddings:
     model = build_model(kind, vocab_size, seed, embeddings)
     model.train()
     params = list({id(p): p for p in model.parameters()}.values())
-    decay = [p for p in params if p.dim() >= 2]
-    no_decay = [p for p in params if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=stage["lr"])
+    # The backbone starts from stage 1 and moves at `lr`; the Hypencoder's head starts from the reference
+    # initialisation (a query-independent q-net) and gets the larger `head_lr` to become query-specific.
+    backbone_ids = {id(p) for n, p in model.named_parameters() if ".transformer." in f".{n}"}
+    groups = []
+    for is_backbone in (True, False):
+        lr = stage["lr"] if is_backbone else stage.get("head_lr", stage["lr"])
+        mine = [p for p in params if (id(p) in backbone_ids) == is_backbone]
+        groups.append({"params": [p for p in mine if p.dim() >= 2], "weight_decay": 0.01, "lr": lr})
+        groups.append({"params": [p for p in mine if p.dim() < 2], "weight_decay": 0.0, "lr": lr})
+    opt = torch.optim.AdamW([g for g in groups if g["params"]])
     steps, warmup = stage["steps"], stage["warmup"]
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup))))
     best, best_step, history = -1.0, -1, []
-    start = time.time()
+    start, cpu_start = time.time(), time.process_time()
     running = 0.0
+
+    def checkpoint(step: int) -> None:
+        nonlocal best, best_step
+        dev = evaluate_dev(model, "hypencoder" if kind == "hypencoder" else "biencoder", data)
+        history.append({"step": step, "dev_ndcg_cut_10_pool": round(dev, 4), "loss": round(running, 4), "seconds": round(time.time() - start), "cpu_seconds": round(time.process_time() - cpu_start)})
+        log(f"{kind} step {step} dev nDCG@10 (pool) {dev:.4f}")
+        if dev > best:
+            best, best_step = dev, step
+            torch.save(model.state_dict(), os.path.join(out_dir, f"{kind}.pt"))
+
+    if kind != "embeddings":
+        checkpoint(0)  # the starting point competes too: stage 2 must beat its stage-1 initialisation
     for step, ((qi, qm), (di, dm)) in enumerate(data.batches(stage["batch"], steps, seed), start=1):
         scores = model.score_matrix(qi, qm, di, dm)
         loss = F.cross_entropy(scores, torch.arange(scores.shape[0]))
@@ -242,13 +261,15 @@ def train(kind: str, data: TrainData, vocab_size: int, out_dir: str, embeddings:
         if step % 50 == 0:
             log(f"{kind} step {step}/{steps} loss {running:.4f} {(time.time() - start) / step:.2f} s/step")
         if step % stage["eval_every"] == 0 or step == steps:
-            dev = evaluate_dev(model, "hypencoder" if kind == "hypencoder" else "biencoder", data)
-            history.append({"step": step, "dev_ndcg_cut_10_pool": round(dev, 4), "loss": round(running, 4), "seconds": round(time.time() - start)})
-            log(f"{kind} step {step} dev nDCG@10 (pool) {dev:.4f}")
-            if dev > best:
-                best, best_step = dev, step
-                torch.save(model.state_dict(), os.path.join(out_dir, f"{kind}.pt"))
-    summary = {"kind": kind, "best_step": best_step, "best_dev_ndcg_cut_10_pool": round(best, 4), "seconds": round(time.time() - start), "history": history}
+            checkpoint(step)
+    summary = {
+        "kind": kind,
+        "best_step": best_step,
+        "best_dev_ndcg_cut_10_pool": round(best, 4),
+        "seconds": round(time.time() - start),
+        "cpu_seconds": round(time.process_time() - cpu_start),
+        "history": history,
+    }
     with open(os.path.join(out_dir, f"{kind}.train.json"), "w") as f:
         json.dump({"recipe": RECIPE, **summary}, f, indent=1)
     return summary

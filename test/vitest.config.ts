@@ -14,7 +14,12 @@ export default defineConfig({
           name: 'engine',
           root,
           environment: 'node',
-          include: ['test/unit/engine/**/*.test.ts', 'test/unit/cli/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          include: [
+            'test/unit/engine/**/*.test.ts',
+            'test/unit/cli/**/*.test.ts',
+            'test/unit/api/**/*.test.ts',
+            'test/integration/**/*.test.ts',
+          ],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           pool: 'forks',

@@ -2,11 +2,19 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserWindow } from 'electron';
 import { lockDownContents } from './security.ts';
+import { loadWindowState, trackWindowState } from './window-state.ts';
 
-export function createMainWindow(outDir: string): BrowserWindow {
+/** The app page's address prefix: the dev server in development, the built renderer folder otherwise. */
+export function appUrlPrefix(outDir: string): string {
+  return process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(join(outDir, 'renderer')).href;
+}
+
+export function createMainWindow(outDir: string, stateFile: string): BrowserWindow {
+  const state = loadWindowState(stateFile);
   const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
+    ...state.bounds,
+    minWidth: 960,
+    minHeight: 600,
     show: false,
     title: 'Hypencoder Workbench',
     webPreferences: {
@@ -14,13 +22,18 @@ export function createMainWindow(outDir: string): BrowserWindow {
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
       webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
       spellcheck: false,
     },
   });
+  if (state.maximized) win.maximize();
+  trackWindowState(win, stateFile);
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   const url = devUrl ?? pathToFileURL(join(outDir, 'renderer', 'index.html')).href;
-  lockDownContents(win.webContents, devUrl ?? pathToFileURL(join(outDir, 'renderer')).href);
+  lockDownContents(win.webContents, appUrlPrefix(outDir));
   win.once('ready-to-show', () => win.show());
   void win.loadURL(url);
   return win;

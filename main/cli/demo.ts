@@ -28,17 +28,29 @@ function summary(out: string, s: WordnetDemoStats): string {
 
 /** `demo dataset --out DIR`: builds the WordNet reverse-dictionary dataset as a BEIR folder. */
 export function registerDemoCommands(program: Command, ctx: Pick<CliContext, 'out'>): void {
-  const demo = program.command('demo').description('the bundled demo: WordNet 3.1 concept search and tiny trained models');
+  const demo = program
+    .command('demo')
+    .description('the bundled demo: WordNet 3.1 concept search and tiny trained models');
   demo
     .command('dataset')
-    .description('build the WordNet 3.1 reverse-dictionary dataset (definitions → concept cards) as a BEIR folder')
+    .description(
+      'build the WordNet 3.1 reverse-dictionary dataset (definitions → concept cards) as a BEIR folder',
+    )
     .requiredOption('--out <dir>', 'folder to write corpus.jsonl, queries.jsonl and qrels/ into')
-    .option('--subset <name>', `which synsets become cards: ${SUBSETS.join(' | ')} (demo: a seeded 20 % sample)`, 'demo')
+    .option(
+      '--subset <name>',
+      `which synsets become cards: ${SUBSETS.join(' | ')} (demo: a seeded 20 % sample)`,
+      'demo',
+    )
     .action(async (opts: { out: string; subset: string }) => {
       if (!SUBSETS.includes(opts.subset as WordnetSubset)) {
-        throw new WorkbenchError('INVALID_ARGUMENT', `--subset must be one of ${SUBSETS.join(', ')} (got "${opts.subset}")`, {
-          field: '--subset',
-        });
+        throw new WorkbenchError(
+          'INVALID_ARGUMENT',
+          `--subset must be one of ${SUBSETS.join(', ')} (got "${opts.subset}")`,
+          {
+            field: '--subset',
+          },
+        );
       }
       const out = resolve(opts.out);
       const stats = await buildWordnetDemo(out, { subset: opts.subset as WordnetSubset });

@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { createApi } from '../engine/api/index.ts';
+import { createApi, JobEvents } from '../engine/api/index.ts';
+import { JobManager } from '../engine/jobs/index.ts';
 import { startServer } from '../server.ts';
 import type { CliContext } from './context.ts';
 
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
+export const DEMO_DIR = fileURLToPath(new URL('../../native-models', import.meta.url));
 
 export function registerServeCommand(program: Command, ctx: CliContext): void {
   program
@@ -14,8 +17,18 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .option('--static <dir>', 'the built renderer folder', DEFAULT_STATIC_DIR)
     .action(async (opts: { port?: number; static: string }) => {
       const store = ctx.store();
+      const events = new JobEvents();
+      const jobs = new JobManager({ onEvent: (s) => events.emit(s), throttleMs: 200 });
       const server = await startServer({
-        handlers: createApi({ store, dataDir: ctx.dataDir, shell: 'browser' }),
+        handlers: createApi({
+          store,
+          dataDir: ctx.dataDir,
+          shell: 'browser',
+          jobs,
+          events,
+          demoDir: existsSync(DEMO_DIR) ? DEMO_DIR : undefined,
+        }),
+        events,
         staticDir: opts.static,
         port: opts.port,
       });
@@ -26,6 +39,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         const stop = () => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
+          // Running jobs stop between batches; an import's transaction rolls back.
+          for (const job of jobs.list()) jobs.cancel(job.id);
           void server.close().then(resolve);
         };
         process.on('SIGINT', stop);

@@ -4,14 +4,13 @@
  * the same math in numpy+OpenBLAS and in PyTorch as the reference scores (torch.einsum per layer),
  * and one large onnxruntime MatMul as this machine's roofline. Prints ratios, asserts nothing.
  *
+ * Every measurement takes one pass per round and the rounds interleave all of them, so on a shared
+ * machine each sees the same mix of load; the best pass of each is compared.
+ *
  * Options: --docs N (100000) --reps R (3) --threads T (all cores) --chunk C (1024) --queries Q (4)
- *          --sweep 256,512,… (chunk sizes to compare) --no-python
+ *          --sweep 512,2048 (other chunk sizes) --no-python --quick (20000 docs, 2 rounds)
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../../main/engine/onnx/index.ts';
 import {
@@ -24,21 +23,25 @@ import {
   scoreReference,
   xorshift32Stream,
 } from '../../main/engine/qnet/index.ts';
+import { type PythonBaseline, startPythonBaselines } from './qnet-python.ts';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
-const nDocs = Number(option('docs', '100000'));
-const reps = Number(option('reps', '3'));
+const quick = process.argv.includes('--quick');
+const nDocs = Number(option('docs', quick ? '20000' : '100000'));
+const reps = Number(option('reps', quick ? '2' : '3'));
 const threads = Number(option('threads', String(availableParallelism())));
 const chunk = Number(option('chunk', '1024'));
 const queries = Number(option('queries', '4'));
-const sweep = option('sweep', '256,512,1024,2048,4096')
+const sweep = option('sweep', '512,2048')
   .split(',')
   .map(Number)
-  .filter((c) => c !== chunk);
+  .filter((c) => c > 0 && c !== chunk);
 const withPython = !process.argv.includes('--no-python');
+// The reference retriever's default: 100,000 documents per q-net call (hypencoder_cb/inference/retrieve.py).
+const referenceBatch = Math.min(nDocs, 100_000);
 
 const spec = HYPENCODER_6_LAYER;
 const { dims } = spec;
@@ -46,51 +49,29 @@ const flops = flopsPerDocument(dims);
 // √(2/768): the scale of the reference's fixed base q-net (DESIGN.md §4), so activations stay O(1).
 const weightScale = Math.sqrt(2 / 768);
 
-interface Timing {
+interface Measurement {
+  group: string;
   label: string;
   settings: string;
-  docsPerSecond: number;
-  gflops: number;
+  /** FLOPs one pass performs (2·Σ d_j·d_{j+1} per document scored). */
+  flopsPerPass: number;
+  docsPerPass: number;
+  pass: () => Promise<number>;
   seconds: number[];
 }
-const rows: Timing[] = [];
 
-function record(
-  label: string,
-  settings: string,
-  seconds: number[],
-  docsPerPass: number,
-  flopsPerPass = docsPerPass * flops,
-): Timing {
-  const best = Math.min(...seconds);
-  const row = {
-    label,
-    settings,
-    seconds,
-    docsPerSecond: docsPerPass / best,
-    gflops: flopsPerPass / best / 1e9,
-  };
-  rows.push(row);
-  const all = seconds.map((s) => s.toFixed(2)).join(' ');
-  console.log(
-    `  ${label.padEnd(34)} ${settings.padEnd(30)} ${row.docsPerSecond.toFixed(0).padStart(8)} docs/s ${row.gflops.toFixed(1).padStart(7)} GFLOP/s  (s: ${all})`,
-  );
-  return row;
+const measurements: Measurement[] = [];
+function measure(m: Omit<Measurement, 'seconds' | 'flopsPerPass'> & { flopsPerPass?: number }): Measurement {
+  const full = { ...m, flopsPerPass: m.flopsPerPass ?? m.docsPerPass * flops, seconds: [] };
+  measurements.push(full);
+  return full;
 }
+const gflops = (m: Measurement) => m.flopsPerPass / Math.min(...m.seconds) / 1e9;
 
-async function timePasses(
-  pass: () => Promise<unknown>,
-  warmup: () => Promise<unknown>,
-  repetitions: number,
-): Promise<number[]> {
-  await warmup();
-  const seconds: number[] = [];
-  for (let r = 0; r < repetitions; r++) {
-    const start = performance.now();
-    await pass();
-    seconds.push((performance.now() - start) / 1000);
-  }
-  return seconds;
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return (performance.now() - start) / 1000;
 }
 
 function makeParams(count: number, seed: number): QnetParams {
@@ -102,96 +83,38 @@ function makeParams(count: number, seed: number): QnetParams {
   };
 }
 
-async function roofline(): Promise<Timing> {
-  // One [4096,768]·[768,768] MatMul: the best GEMM rate onnxruntime reaches here, with B as a graph
-  // input (as the q-net's weights are) and as a constant it may pre-pack.
+async function scorer(chunkSize: number): Promise<QnetScorer> {
+  return QnetScorer.create({ spec, provider: 'cpu', threads: { intraOpNumThreads: threads }, chunkSize });
+}
+
+/** One [4096,768]·[768,768] MatMul, B as a graph input (as q-net weights are) or a constant it may pre-pack. */
+async function rooflineSession(mode: 'input' | 'constant'): Promise<() => Promise<number>> {
   const M = 4096;
   const K = 768;
   const a = xorshift32Stream(3, M * K, 1);
   const b = xorshift32Stream(4, K * K, weightScale);
-  let best: Timing | undefined;
-  for (const mode of ['weights as input', 'weights constant'] as const) {
-    const g = new GraphBuilder('roofline');
-    const x = g.input('a', 'float32', ['M', K]);
-    const w =
-      mode === 'weights as input'
-        ? g.input('b', 'float32', [K, K])
-        : g.initializer('b', { data: b, dims: [K, K] });
-    g.output(g.op('MatMul', [x, w], undefined, 'c'), 'float32', ['M', K]);
-    const session = await ort.InferenceSession.create(g.toBytes(), {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    });
-    const feeds: Record<string, ort.Tensor> = { a: new ort.Tensor('float32', a, [M, K]) };
-    if (mode === 'weights as input') feeds.b = new ort.Tensor('float32', b, [K, K]);
-    const c = new ort.Tensor('float32', new Float32Array(M * K), [M, K]);
-    const runs = 40;
-    const pass = async () => {
-      for (let i = 0; i < runs; i++) await session.run(feeds, { c });
-    };
-    const seconds = await timePasses(pass, pass, reps);
-    const row = record(
-      `ORT MatMul [${M},${K}]x[${K},${K}]`,
-      `${mode}, ${threads} threads`,
-      seconds,
-      0,
-      2 * M * K * K * runs,
-    );
-    if (!best || row.gflops > best.gflops) best = row;
-    await session.release();
-  }
-  return best!;
-}
-
-interface PythonLine {
-  impl?: string;
-  chunk?: number;
-  threads?: number;
-  seconds?: number[];
-  skip?: string;
-  reason?: string;
-  scores?: string;
-  values?: number[];
-  versions?: string;
-  torch?: string;
-  numpy?: string;
-}
-
-/** The first interpreter that can import numpy: $WORKBENCH_PYTHON, Debian's /usr/bin/python3, then python3 on PATH. */
-function findPython(): string | undefined {
-  const candidates = [process.env.WORKBENCH_PYTHON, '/usr/bin/python3', 'python3'].filter(
-    (p): p is string => !!p,
-  );
-  return candidates.find((p) => spawnSync(p, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0);
-}
-
-function runPython(python: string, configFile: string, impl: string): PythonLine[] {
-  const script = fileURLToPath(new URL('./python/qnet_baselines.py', import.meta.url));
-  const env = {
-    ...process.env,
-    OPENBLAS_NUM_THREADS: String(threads),
-    OMP_NUM_THREADS: String(threads),
-    MKL_NUM_THREADS: String(threads),
-  };
-  const result = spawnSync(python, [script, configFile, impl], {
-    env,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
+  const g = new GraphBuilder('roofline');
+  const x = g.input('a', 'float32', ['M', K]);
+  const w =
+    mode === 'input' ? g.input('b', 'float32', [K, K]) : g.initializer('b', { data: b, dims: [K, K] });
+  g.output(g.op('MatMul', [x, w], undefined, 'c'), 'float32', ['M', K]);
+  const session = await ort.InferenceSession.create(g.toBytes(), {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
   });
-  if (result.status !== 0) {
-    console.log(
-      `  ${impl}: python failed (exit ${result.status}): ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`,
-    );
-    return [];
-  }
-  return result.stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as PythonLine);
+  const feeds: Record<string, ort.Tensor> = { a: new ort.Tensor('float32', a, [M, K]) };
+  if (mode === 'input') feeds.b = new ort.Tensor('float32', b, [K, K]);
+  const c = new ort.Tensor('float32', new Float32Array(M * K), [M, K]);
+  await session.run(feeds, { c });
+  return () =>
+    timed(async () => {
+      for (let i = 0; i < ROOFLINE_RUNS; i++) await session.run(feeds, { c });
+    });
 }
+const ROOFLINE_RUNS = 40;
+const ROOFLINE_FLOPS = 2 * 4096 * 768 * 768 * ROOFLINE_RUNS;
 
 async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -199,183 +122,192 @@ async function main(): Promise<void> {
     `q-net scoring benchmark — hypencoder.6_layer dims [${dims.join(',')}], ${JSON.stringify(spec.config)}`,
   );
   console.log(
-    `${(flops / 1e6).toFixed(3)} MFLOP per document (2·Σ d_j·d_{j+1}); ${nDocs} seeded documents; best of ${reps} passes`,
+    `${(flops / 1e6).toFixed(3)} MFLOP per document (2·Σ d_j·d_{j+1}); ${nDocs} seeded documents; best of ${reps} interleaved rounds`,
   );
   console.log(
     `machine: ${cpu}, ${availableParallelism()} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; node ${process.version}, onnxruntime-node ${ort.env.versions.common}`,
   );
-
-  // Timings on a shared machine are only comparable within one run; the load says how shared it was.
   const loadBefore = loadavg()[0];
+
   const docs = xorshift32Stream(42, nDocs * dims[0], 1);
   const batch = makeParams(queries, 7);
   const one = queryParams(spec, batch, 0);
+  const out = new Float32Array(nDocs);
+  const batchOut = new Float32Array(queries * nDocs);
 
-  console.log('\nonnxruntime (this workbench):');
-  const scorer = await QnetScorer.create({
+  const main = await scorer(chunk);
+  const s = main.settings;
+  const settings = (c: number) =>
+    `${s.provider}, ${s.intraOpNumThreads}/${s.interOpNumThreads} threads, chunk ${c}`;
+  await main.score(one, docs, Math.min(nDocs, 4 * chunk), out);
+  const ours = measure({
+    group: 'onnxruntime (this workbench)',
+    label: 'q-net, one query',
+    settings: settings(chunk),
+    docsPerPass: nDocs,
+    pass: () => timed(() => main.score(one, docs, nDocs, out)),
+  });
+  await main.scoreBatch(batch, docs, Math.min(nDocs, chunk), batchOut);
+  const batched = measure({
+    group: 'onnxruntime (this workbench)',
+    label: `q-net, batch of ${queries} queries`,
+    settings: `${settings(chunk)}, ${s.batchMode}`,
+    docsPerPass: queries * nDocs,
+    pass: () => timed(() => main.scoreBatch(batch, docs, nDocs, batchOut)),
+  });
+  const others: QnetScorer[] = [];
+  // The other batch mode measured on this machine too, so `auto`'s choice is visible.
+  const otherBatch = await QnetScorer.create({
     spec,
     provider: 'cpu',
     threads: { intraOpNumThreads: threads },
     chunkSize: chunk,
+    batchMode: s.batchMode === 'graph' ? 'per-query' : 'graph',
   });
-  const s = scorer.settings;
-  const settings = (c: number) =>
-    `${s.provider}, ${s.intraOpNumThreads}/${s.interOpNumThreads} thr, chunk ${c}`;
-  const out = new Float32Array(nDocs);
-  const warm = () => scorer.score(one, docs, Math.min(nDocs, 4 * chunk), out);
-  const ours = record(
-    'q-net, one query',
-    settings(chunk),
-    await timePasses(() => scorer.score(one, docs, nDocs, out), warm, reps),
-    nDocs,
-  );
-  const checkDocs = Math.min(nDocs, 1024);
-  const oursScores = out.slice(0, checkDocs);
-
-  const reference = scoreReference(spec, one, docs, 64);
-  console.log(
-    `  check: max relative error vs the TypeScript float64 reference on 64 documents: ${maxRelativeError(oursScores, reference).toExponential(2)}`,
-  );
-
-  const batchOut = new Float32Array(queries * nDocs);
-  const batchSeconds = await timePasses(
-    () => scorer.scoreBatch(batch, docs, nDocs, batchOut),
-    () => scorer.scoreBatch(batch, docs, chunk),
-    Math.max(1, reps - 1),
-  );
-  const batched = record(
-    `q-net, batch of ${queries} queries`,
-    settings(chunk),
-    batchSeconds,
-    queries * nDocs,
-  );
-  console.log(
-    `  check: batch query 0 vs single query, max relative error ${maxRelativeError(batchOut.subarray(0, checkDocs), oursScores).toExponential(2)}`,
-  );
-  await scorer.dispose();
-
-  for (const c of sweep) {
-    const sc = await QnetScorer.create({
-      spec,
-      provider: 'cpu',
-      threads: { intraOpNumThreads: threads },
-      chunkSize: c,
+  others.push(otherBatch);
+  await otherBatch.scoreBatch(batch, docs, Math.min(nDocs, chunk), batchOut);
+  measure({
+    group: 'onnxruntime (this workbench)',
+    label: `q-net, batch of ${queries} queries`,
+    settings: `${settings(chunk)}, ${otherBatch.settings.batchMode}`,
+    docsPerPass: queries * nDocs,
+    pass: () => timed(() => otherBatch.scoreBatch(batch, docs, nDocs, batchOut)),
+  });
+  for (const c of [...sweep, nDocs]) {
+    const sc = await scorer(c);
+    others.push(sc);
+    await sc.score(one, docs, Math.min(nDocs, c), out);
+    measure({
+      group: 'onnxruntime (this workbench)',
+      label: c === nDocs ? 'q-net, one query, one full batch' : 'q-net, one query',
+      settings: settings(c),
+      docsPerPass: nDocs,
+      pass: () => timed(() => sc.score(one, docs, nDocs, out)),
     });
-    record(
-      'q-net, one query (chunk sweep)',
-      settings(c),
-      await timePasses(
-        () => sc.score(one, docs, nDocs, out),
-        () => sc.score(one, docs, Math.min(nDocs, c), out),
-        Math.max(1, reps - 1),
-      ),
-      nDocs,
-    );
-    await sc.dispose();
   }
-  const full = await QnetScorer.create({
-    spec,
-    provider: 'cpu',
-    threads: { intraOpNumThreads: threads },
-    chunkSize: nDocs,
-  });
-  record(
-    'q-net, one query, one full batch',
-    settings(nDocs),
-    await timePasses(
-      () => full.score(one, docs, nDocs, out),
-      async () => {},
-      Math.max(1, reps - 1),
-    ),
-    nDocs,
+  const roofline = [
+    measure({
+      group: 'roofline',
+      label: 'MatMul [4096,768]x[768,768] ×40',
+      settings: `weights as input, ${threads} threads`,
+      docsPerPass: 0,
+      flopsPerPass: ROOFLINE_FLOPS,
+      pass: await rooflineSession('input'),
+    }),
+    measure({
+      group: 'roofline',
+      label: 'MatMul [4096,768]x[768,768] ×40',
+      settings: `weights constant, ${threads} threads`,
+      docsPerPass: 0,
+      flopsPerPass: ROOFLINE_FLOPS,
+      pass: await rooflineSession('constant'),
+    }),
+  ];
+
+  const checks: string[] = [];
+  const checkDocs = Math.min(nDocs, 1024);
+  await main.score(one, docs, checkDocs, out);
+  const oursScores = out.slice(0, checkDocs);
+  checks.push(
+    `ours vs TypeScript float64 reference, 64 documents: ${maxRelativeError(oursScores, scoreReference(spec, one, docs, 64)).toExponential(2)}`,
   );
-  await full.dispose();
+  await main.scoreBatch(batch, docs, checkDocs, batchOut);
+  checks.push(
+    `batch query 0 vs single query, ${checkDocs} documents: ${maxRelativeError(batchOut.subarray(0, checkDocs), oursScores).toExponential(2)}`,
+  );
 
-  console.log('\nroofline:');
-  const roof = await roofline();
-
-  let torchReference: Timing | undefined;
-  let torchBest: Timing | undefined;
-  let numpyBest: Timing | undefined;
-  console.log('\nPython baselines (same math, same documents and weights, same thread count):');
-  const python = withPython ? findPython() : undefined;
-  if (!withPython) console.log('  skipped: --no-python');
-  else if (!python)
-    console.log(
-      '  skipped: no python3 with numpy found (apt-get install python3-numpy python3-torch libopenblas0-pthread)',
-    );
+  const pythonNotes: string[] = [];
+  let torchReference: Measurement | undefined;
+  const torchRows: Measurement[] = [];
+  const numpyRows: Measurement[] = [];
+  let baselines: PythonBaseline[] = [];
+  if (!withPython) pythonNotes.push('skipped: --no-python');
   else {
-    const dir = mkdtempSync(join(tmpdir(), 'wb-bench-qnet-'));
-    try {
-      const file = (name: string, data: Float32Array) => {
-        const p = join(dir, name);
-        writeFileSync(p, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-        return p;
-      };
-      const configFile = join(dir, 'config.json');
-      writeFileSync(
-        configFile,
-        JSON.stringify({
-          dims,
-          config: spec.config,
-          nDocs,
-          threads,
-          reps,
-          checkDocs,
-          // The reference retriever's default batch (100,000 documents per q-net call) and our chunk.
-          chunks: [...new Set([Math.min(nDocs, 100_000), chunk])],
-          docsFile: file('docs.f32', docs),
-          weightFiles: one.weights.map((w, j) => file(`w${j}.f32`, w)),
-          biasFiles: one.biases.map((b, j) => file(`b${j}.f32`, b)),
-        }),
-      );
-      console.log(`  interpreter: ${python}`);
-      for (const impl of ['numpy', 'torch']) {
-        for (const line of runPython(python, configFile, impl)) {
-          if (line.skip) console.log(`  ${line.skip}: skipped — ${line.reason}`);
-          else if (line.scores) {
-            console.log(
-              `  check: max relative error, ours vs PyTorch on ${checkDocs} documents: ${maxRelativeError(oursScores, line.values!).toExponential(2)}`,
-            );
-          } else if (line.versions) console.log(`  versions: torch ${line.torch}, numpy ${line.numpy}`);
-          else if (line.impl && line.seconds) {
-            const label = line.impl === 'numpy' ? 'numpy + OpenBLAS' : 'PyTorch einsum (reference path)';
-            const row = record(label, `${line.threads} threads, chunk ${line.chunk}`, line.seconds, nDocs);
-            if (line.impl === 'numpy' && (!numpyBest || row.gflops > numpyBest.gflops)) numpyBest = row;
-            if (line.impl === 'torch-einsum') {
-              if (line.chunk === Math.min(nDocs, 100_000)) torchReference = row;
-              if (!torchBest || row.gflops > torchBest.gflops) torchBest = row;
-            }
-          }
+    const started = await startPythonBaselines({
+      dims,
+      config: spec.config,
+      nDocs,
+      threads,
+      docs,
+      params: one,
+    });
+    baselines = started.baselines;
+    pythonNotes.push(...started.notes);
+    for (const b of baselines) {
+      const label = b.impl === 'numpy' ? 'numpy + OpenBLAS' : 'PyTorch einsum (reference path)';
+      for (const c of [...new Set([referenceBatch, chunk])]) {
+        const m = measure({
+          group: 'Python baselines (same math, documents and weights)',
+          label,
+          settings: `${b.threads} threads, chunk ${c}`,
+          docsPerPass: nDocs,
+          pass: () => b.pass(c),
+        });
+        if (b.impl === 'numpy') numpyRows.push(m);
+        else {
+          torchRows.push(m);
+          if (c === referenceBatch) torchReference = m;
         }
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (b.impl === 'torch')
+        checks.push(
+          `ours vs PyTorch, ${checkDocs} documents: ${maxRelativeError(oursScores, await b.scores(checkDocs)).toExponential(2)}`,
+        );
     }
   }
 
-  const ratio = (a: Timing, b: Timing) => `${(a.gflops / b.gflops).toFixed(2)}×`;
-  console.log('\nratios (GFLOP/s over GFLOP/s, measured in this run):');
+  for (let r = 0; r < reps; r++) {
+    for (const m of measurements) m.seconds.push(await m.pass());
+    console.log(`  round ${r + 1}/${reps} done (load average ${loadavg()[0].toFixed(2)})`);
+  }
+  for (const b of baselines) b.close();
+  for (const sc of [main, ...others]) await sc.dispose();
+
+  let group = '';
+  for (const m of measurements) {
+    if (m.group !== group) {
+      group = m.group;
+      console.log(`\n${group}:`);
+    }
+    const rate =
+      m.docsPerPass > 0
+        ? `${(m.docsPerPass / Math.min(...m.seconds)).toFixed(0).padStart(7)} docs/s`
+        : ' '.repeat(14);
+    const all = m.seconds.map((x) => x.toFixed(2)).join(' ');
+    console.log(
+      `  ${m.label.padEnd(34)} ${m.settings.padEnd(42)} ${rate} ${gflops(m).toFixed(1).padStart(7)} GFLOP/s  (passes, s: ${all})`,
+    );
+  }
+  for (const note of pythonNotes) console.log(`  ${note}`);
+  console.log('\nchecks (max relative error):');
+  for (const c of checks) console.log(`  ${c}`);
+
+  const best = (rows: Measurement[]) => rows.reduce((a, b) => (gflops(b) > gflops(a) ? b : a));
+  const ratio = (a: Measurement, b: Measurement) => `${(gflops(a) / gflops(b)).toFixed(2)}×`;
+  const roof = best(roofline);
+  console.log('\nratios (best pass over best pass, this run):');
   if (torchReference)
     console.log(
       `  ours / PyTorch as the reference runs it (${torchReference.settings}): ${ratio(ours, torchReference)}  (target ≥ 2×)`,
     );
-  if (torchBest)
-    console.log(`  ours / PyTorch at its best setting (${torchBest.settings}): ${ratio(ours, torchBest)}`);
-  if (numpyBest)
-    console.log(`  ours / numpy at its best setting (${numpyBest.settings}): ${ratio(ours, numpyBest)}`);
+  if (torchRows.length > 0)
+    console.log(
+      `  ours / PyTorch at its best setting (${best(torchRows).settings}): ${ratio(ours, best(torchRows))}`,
+    );
+  if (numpyRows.length > 0)
+    console.log(
+      `  ours / numpy at its best setting (${best(numpyRows).settings}): ${ratio(ours, best(numpyRows))}`,
+    );
   console.log(
-    `  ours / roofline (${roof.settings}): ${((100 * ours.gflops) / roof.gflops).toFixed(0)} %  (target ≥ 75 %)`,
+    `  ours / roofline (${roof.settings}): ${((100 * gflops(ours)) / gflops(roof)).toFixed(0)} %  (target ≥ 75 %)`,
   );
-  console.log(`  batch of ${queries} / one query: ${ratio(batched, ours)}`);
+  console.log(`  batch of ${queries} / one query (per scored document): ${ratio(batched, ours)}`);
+  const fastest = best(
+    measurements.filter((m) => m.group.startsWith('onnxruntime') && m.docsPerPass === nDocs),
+  );
+  console.log(`  fastest single-query setting: ${fastest.settings}, ${gflops(fastest).toFixed(1)} GFLOP/s`);
   console.log(
     `  load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`,
-  );
-  const bestChunk = rows
-    .filter((r) => r.label.startsWith('q-net, one query'))
-    .sort((a, b) => b.gflops - a.gflops)[0];
-  console.log(
-    `  fastest single-query setting: ${bestChunk.settings} at ${bestChunk.gflops.toFixed(1)} GFLOP/s`,
   );
 }
 

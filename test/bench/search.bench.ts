@@ -7,7 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HYPENCODER_6_LAYER, type QnetParams, QnetScorer, type QnetSpec } from '../../main/engine/qnet/index.ts';
+import {
+  HYPENCODER_6_LAYER,
+  type QnetParams,
+  QnetScorer,
+  type QnetSpec,
+} from '../../main/engine/qnet/index.ts';
 import {
   buildNeighbourGraph,
   type Corpus,
@@ -33,8 +38,13 @@ const flag = (name: string) => args.includes(`--${name}`);
 const quick = flag('quick');
 const EF_SWEEP = [16, 32, 64, 128, 256];
 const sizes = quick
-  ? { qnet: { rows: 20_000, dim: 768 }, wide: { rows: 100_000, dim: 128 }, biQueries: 50, qnetQueries: 2 }
-  : { qnet: { rows: 100_000, dim: 768 }, wide: { rows: 1_000_000, dim: 128 }, biQueries: 200, qnetQueries: 6 };
+  ? { qnet: { rows: 10_000, dim: 768 }, wide: { rows: 50_000, dim: 128 }, biQueries: 30, qnetQueries: 2 }
+  : {
+      qnet: { rows: 100_000, dim: 768 },
+      wide: { rows: 1_000_000, dim: 128 },
+      biQueries: 200,
+      qnetQueries: 6,
+    };
 
 /** mulberry32 + Box–Muller: the same vectors on every machine. */
 function gaussianStream(seed: number): () => number {
@@ -60,10 +70,13 @@ function gaussianStream(seed: number): () => number {
   };
 }
 
-/** Documents around 1 per 100 cluster centres (topics), like passage embeddings; queries near documents. */
+/**
+ * Documents around one cluster centre (topic) per 1000 documents, centres N(0, 1), spread N(0, 0.6²) per
+ * dimension; queries are documents plus N(0, 0.4²) noise.
+ */
 function clustered(rows: number, dim: number, seed: number): Float32Array {
   const g = gaussianStream(seed);
-  const clusters = Math.max(10, Math.round(rows / 100));
+  const clusters = Math.max(10, Math.round(rows / 1000));
   const centres = Float32Array.from({ length: clusters * dim }, () => g());
   const out = new Float32Array(rows * dim);
   for (let i = 0; i < rows; i++) {
@@ -88,7 +101,9 @@ function queriesNear(docs: Float32Array, dim: number, n: number, seed: number): 
 function qnets(spec: QnetSpec, n: number, seed: number): QnetParams[] {
   const g = gaussianStream(seed);
   const { dims } = spec;
-  const base = dims.slice(0, -1).map((d, j) => Float32Array.from({ length: d * dims[j + 1] }, () => g() * Math.sqrt(2 / d)));
+  const base = dims
+    .slice(0, -1)
+    .map((d, j) => Float32Array.from({ length: d * dims[j + 1] }, () => g() * Math.sqrt(2 / d)));
   return Array.from({ length: n }, () => ({
     weights: base.map((w, j) => Float32Array.from(w, (v) => v + 0.3 * g() * Math.sqrt(2 / dims[j]))),
     biases: dims.slice(1, -1).map((d) => Float32Array.from({ length: d }, () => 0.05 * g())),
@@ -102,7 +117,11 @@ interface Timing {
   n: number;
 }
 
-async function timeQueries(n: number, warmup: number, one: (q: number) => Promise<SearchHits> | SearchHits): Promise<{ timing: Timing; hits: SearchHits[] }> {
+async function timeQueries(
+  n: number,
+  warmup: number,
+  one: (q: number) => Promise<SearchHits> | SearchHits,
+): Promise<{ timing: Timing; hits: SearchHits[] }> {
   for (let q = 0; q < Math.min(warmup, n); q++) await one(q);
   const ms: number[] = [];
   const hits: SearchHits[] = [];
@@ -117,9 +136,12 @@ async function timeQueries(n: number, warmup: number, one: (q: number) => Promis
   return { timing: { p50: percentile(ms, 50), p95: percentile(ms, 95), qps: (n / total) * 1000, n }, hits };
 }
 
-const fmt = (x: number, digits = 1) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (x: number, digits = 1) =>
+  x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const line = (label: string, t: Timing, extra = '') =>
-  console.log(`  ${label.padEnd(34)} p50 ${fmt(t.p50, 2).padStart(9)} ms  p95 ${fmt(t.p95, 2).padStart(9)} ms  ${fmt(t.qps, 1).padStart(8)} QPS  (n=${t.n})${extra}`);
+  console.log(
+    `  ${label.padEnd(34)} p50 ${fmt(t.p50, 2).padStart(9)} ms  p95 ${fmt(t.p95, 2).padStart(9)} ms  ${fmt(t.qps, 1).padStart(8)} QPS  (n=${t.n})${extra}`,
+  );
 
 function cpuModel(): string {
   try {
@@ -139,29 +161,68 @@ function findFaissPython(): string | undefined {
 }
 
 interface FaissResult {
-  flat?: Timing & { faiss: string; threads: number };
+  /** One per search thread count; the best (lowest p50) is the baseline. */
+  flat: (Timing & { faiss: string; searchThreads: number })[];
   buildSeconds?: number;
-  hnsw: (Timing & { efSearch: number; recall10: number })[];
+  hnsw: (Timing & { efSearch: number; recall10: number; searchThreads: number })[];
   skip?: string;
 }
 
-function runFaiss(python: string, dir: string, docs: Float32Array, queries: Float32Array, dim: number): FaissResult {
+function runFaiss(
+  python: string,
+  dir: string,
+  docs: Float32Array,
+  queries: Float32Array,
+  dim: number,
+): FaissResult {
   const docsFile = join(dir, 'docs.npy');
   const queriesFile = join(dir, 'queries.npy');
   writeNpy(docsFile, docs, [docs.length / dim, dim]);
   writeNpy(queriesFile, queries, [queries.length / dim, dim]);
   const config = join(dir, 'faiss.json');
-  writeFileSync(config, JSON.stringify({ docs: docsFile, queries: queriesFile, k: 10, M: 16, efConstruction: 200, efSearch: EF_SWEEP, warmup: 5, threads: 2 }));
-  const r = spawnSync(python, [new URL('./python/search_faiss.py', import.meta.url).pathname, config], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  writeFileSync(
+    config,
+    JSON.stringify({
+      docs: docsFile,
+      queries: queriesFile,
+      k: 10,
+      M: 16,
+      efConstruction: 200,
+      efSearch: EF_SWEEP,
+      warmup: 5,
+      threads: 2,
+    }),
+  );
+  const r = spawnSync(python, [new URL('./python/search_faiss.py', import.meta.url).pathname, config], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   rmSync(docsFile);
-  const result: FaissResult = { hnsw: [] };
+  const result: FaissResult = { flat: [], hnsw: [] };
   if (r.status !== 0) return { ...result, skip: `faiss script failed: ${r.stderr.slice(-500)}` };
   for (const text of r.stdout.split('\n').filter(Boolean)) {
     const o = JSON.parse(text);
     if (o.skip) result.skip = o.skip;
-    else if (o.what === 'flat') result.flat = { p50: o.p50, p95: o.p95, qps: o.qps, n: o.queries, faiss: o.faiss, threads: o.threads };
+    else if (o.what === 'flat')
+      result.flat.push({
+        p50: o.p50,
+        p95: o.p95,
+        qps: o.qps,
+        n: o.queries,
+        faiss: o.faiss,
+        searchThreads: o.searchThreads,
+      });
     else if (o.what === 'hnsw-build') result.buildSeconds = o.seconds;
-    else if (o.what === 'hnsw') result.hnsw.push({ p50: o.p50, p95: o.p95, qps: o.qps, n: o.queries, efSearch: o.efSearch, recall10: o.recall10 });
+    else if (o.what === 'hnsw')
+      result.hnsw.push({
+        p50: o.p50,
+        p95: o.p95,
+        qps: o.qps,
+        n: o.queries,
+        efSearch: o.efSearch,
+        recall10: o.recall10,
+        searchThreads: o.searchThreads,
+      });
   }
   return result;
 }
@@ -173,7 +234,13 @@ interface BiResult {
   faiss?: FaissResult;
 }
 
-async function biEncoder(label: string, corpus: Corpus, queries: Float32Array, python: string | undefined, dir: string): Promise<BiResult> {
+async function biEncoder(
+  label: string,
+  corpus: Corpus,
+  queries: Float32Array,
+  python: string | undefined,
+  dir: string,
+): Promise<BiResult> {
   const { dim } = corpus;
   const nq = queries.length / dim;
   const q = (i: number) => queries.subarray(i * dim, (i + 1) * dim);
@@ -198,9 +265,17 @@ async function biEncoder(label: string, corpus: Corpus, queries: Float32Array, p
   if (python) {
     faiss = runFaiss(python, dir, corpus.embeddings, queries, dim);
     if (faiss.skip) console.log(`  Faiss: skipped (${faiss.skip})`);
-    if (faiss.flat) line(`Faiss ${faiss.flat.faiss} IndexFlatIP`, faiss.flat, `  omp threads ${faiss.flat.threads}`);
-    if (faiss.buildSeconds !== undefined) console.log(`  Faiss IndexHNSWFlat build (M 16, efConstruction 200, 2 threads): ${fmt(faiss.buildSeconds)} s`);
-    for (const h of faiss.hnsw) line(`Faiss HNSW efSearch ${h.efSearch}`, h, `  recall@10 ${fmt(h.recall10, 3)}`);
+    for (const f of faiss.flat) line(`Faiss ${f.faiss} IndexFlatIP`, f, `  omp threads ${f.searchThreads}`);
+    if (faiss.buildSeconds !== undefined)
+      console.log(
+        `  Faiss IndexHNSWFlat build (M 16, efConstruction 200, 2 threads): ${fmt(faiss.buildSeconds)} s`,
+      );
+    for (const h of faiss.hnsw)
+      line(
+        `Faiss HNSW efSearch ${h.efSearch}`,
+        h,
+        `  recall@10 ${fmt(h.recall10, 3)}, omp threads ${h.searchThreads}`,
+      );
   } else {
     console.log('  Faiss: not measured (python3-faiss not installed: apt-get install python3-faiss)');
   }
@@ -210,12 +285,22 @@ async function biEncoder(label: string, corpus: Corpus, queries: Float32Array, p
 async function qnetSection(corpus: Corpus, spec: QnetSpec) {
   const n = sizes.qnetQueries;
   const params = qnets(spec, n, 4242);
-  console.log(`\nq-net search: hypencoder.6_layer q-net (${spec.dims.length - 1} matrices), ${n} queries, top-1000`);
+  console.log(
+    `\nq-net search: hypencoder.6_layer q-net (${spec.dims.length - 1} matrices), ${n} queries, top-1000`,
+  );
   const scorer = await QnetScorer.create({ spec });
   const exhaustive = await timeQueries(n, 1, (q) => exhaustiveQnetSearch(scorer, params[q], corpus, 1000));
-  line('q-net exhaustive (in-thread)', exhaustive.timing, `  threads ${scorer.settings.intraOpNumThreads}, ${fmt((corpus.rows / exhaustive.timing.p50) * 1000, 0)} docs/s`);
+  line(
+    'q-net exhaustive (in-thread)',
+    exhaustive.timing,
+    `  threads ${scorer.settings.intraOpNumThreads}, ${fmt((corpus.rows / exhaustive.timing.p50) * 1000, 0)} docs/s`,
+  );
 
-  const pool = new WorkerPool<SearchTasks>({ entry: new URL('../fixtures/search/search-worker.ts', import.meta.url), size: 2, workerData: { search: { intraOpNumThreads: 1 } } });
+  const pool = new WorkerPool<SearchTasks>({
+    entry: new URL('../fixtures/search/search-worker.ts', import.meta.url),
+    size: 2,
+    workerData: { search: { intraOpNumThreads: 1 } },
+  });
   const pooled = new PooledQnetSearch(pool, corpus, spec);
   const pooledRun = await timeQueries(Math.min(n, 3), 1, (q) => pooled.exhaustive(params[q], 1000));
   line('q-net exhaustive (pool 2×1 thread)', pooledRun.timing);
@@ -229,16 +314,33 @@ async function qnetSection(corpus: Corpus, spec: QnetSpec) {
   let graphHnsw: { seconds: number; recall: number } | undefined;
   if (flag('graph-hnsw')) {
     const h = performance.now();
-    const built = await buildNeighbourGraph(corpus, { k: 100, metric: 'l2', method: 'hnsw', recallSample: 500 });
+    const built = await buildNeighbourGraph(corpus, {
+      k: 100,
+      metric: 'l2',
+      method: 'hnsw',
+      recallSample: 500,
+    });
     graphHnsw = { seconds: (performance.now() - h) / 1000, recall: built.report.recallAtK };
-    console.log(`  neighbour graph HNSW L2 k=100: ${fmt(graphHnsw.seconds)} s, recall@100 ${fmt(graphHnsw.recall, 3)} on 500 sampled documents`);
+    console.log(
+      `  neighbour graph HNSW L2 k=100: ${fmt(graphHnsw.seconds)} s, recall@100 ${fmt(graphHnsw.recall, 3)} on 500 sampled documents`,
+    );
   }
 
   const scratch = new GraphSearchScratch(corpus.rows);
-  const graphResults: { name: string; timing: Timing; fraction: number; iterations: number; recall10: number; ratio: number; rule: string }[] = [];
+  const graphResults: {
+    name: string;
+    timing: Timing;
+    fraction: number;
+    iterations: number;
+    recall10: number;
+    ratio: number;
+    rule: string;
+  }[] = [];
   for (const name of ['efficient1', 'efficient2'] as const) {
     const preset = resolvePreset(name, corpus.rows, { topK: 1000 });
-    const run = await timeQueries(n, 1, (q) => graphSearch(scorer, params[q], corpus, graph, preset.params, { scratch }));
+    const run = await timeQueries(n, 1, (q) =>
+      graphSearch(scorer, params[q], corpus, graph, preset.params, { scratch }),
+    );
     const fraction = run.hits.reduce((a, h) => a + (h.documentsScored ?? 0), 0) / n / corpus.rows;
     const iterations = run.hits.reduce((a, h) => a + h.iterations, 0) / n;
     const recall10 = recallAtK(run.hits, exhaustive.hits, 10);
@@ -253,22 +355,54 @@ async function qnetSection(corpus: Corpus, spec: QnetSpec) {
       `  scored ${fmt(fraction * 100, 2)} %, ${fmt(iterations)} iterations, recall@10 vs exhaustive ${fmt(recall10, 3)}, time / (fraction × exhaustive) ${fmt(ratio, 2)}`,
     );
   }
+  // For contrast: Efficient 1 with only the entry points scaled (nCandidates 64 kept), which no longer keeps the fraction.
+  {
+    const p = { ...resolvePreset('efficient1', corpus.rows, { topK: 1000 }).params, nCandidates: 64 };
+    p.numEntryPoints = Math.max(p.numEntryPoints, 64);
+    const run = await timeQueries(n, 0, (q) => graphSearch(scorer, params[q], corpus, graph, p, { scratch }));
+    const fraction = run.hits.reduce((a, h) => a + (h.documentsScored ?? 0), 0) / n / corpus.rows;
+    line(
+      `  contrast: entry points scaled only (${p.numEntryPoints}/64/16)`,
+      run.timing,
+      `  scored ${fmt(fraction * 100, 2)} %, recall@10 vs exhaustive ${fmt(recallAtK(run.hits, exhaustive.hits, 10), 3)}`,
+    );
+  }
   await scorer.dispose();
-  return { exhaustive: exhaustive.timing, pooled: pooledRun.timing, graphBuildS: report.buildMs / 1000, graphHnsw, graphResults };
+  return {
+    exhaustive: exhaustive.timing,
+    pooled: pooledRun.timing,
+    graphBuildS: report.buildMs / 1000,
+    graphHnsw,
+    graphResults,
+  };
 }
 
 async function main() {
   const env = searchEnvironment({ cpu: cpuModel() });
-  console.log(`search benchmark${quick ? ' (--quick)' : ''}: ${env.cpu}, ${env.logicalCores} logical cores, ${fmt(Number(env.memoryBytes) / 2 ** 30)} GiB, node ${env.node}, onnxruntime-node ${env.onnxruntime}, hnswlib-node ${env.hnswlib}`);
+  console.log(
+    `search benchmark${quick ? ' (--quick)' : ''}: ${env.cpu}, ${env.logicalCores} logical cores, ${fmt(Number(env.memoryBytes) / 2 ** 30)} GiB, node ${env.node}, onnxruntime-node ${env.onnxruntime}, hnswlib-node ${env.hnswlib}`,
+  );
   const python = findFaissPython();
   const dir = mkdtempSync(join(tmpdir(), 'wb-search-bench-'));
   try {
     const { rows, dim } = sizes.qnet;
     let t = performance.now();
     const data = clustered(rows, dim, 1);
-    const corpus = makeCorpus({ embeddings: data, dim, docnos: Array.from({ length: rows }, (_, i) => `d${i}`) });
-    console.log(`\ncorpus A: ${rows} × ${dim} clustered float32 (generated in ${fmt((performance.now() - t) / 1000)} s)`);
-    const biA = await biEncoder(`corpus A ${rows} × ${dim}`, corpus, queriesNear(data, dim, sizes.biQueries, 2), python, dir);
+    const corpus = makeCorpus({
+      embeddings: data,
+      dim,
+      docnos: Array.from({ length: rows }, (_, i) => `d${i}`),
+    });
+    console.log(
+      `\ncorpus A: ${rows} × ${dim} clustered float32 (generated in ${fmt((performance.now() - t) / 1000)} s)`,
+    );
+    const biA = await biEncoder(
+      `corpus A ${rows} × ${dim}`,
+      corpus,
+      queriesNear(data, dim, sizes.biQueries, 2),
+      python,
+      dir,
+    );
     const q = await qnetSection(corpus, HYPENCODER_6_LAYER);
 
     let biB: BiResult | undefined;
@@ -276,9 +410,22 @@ async function main() {
       const w = sizes.wide;
       t = performance.now();
       const wide = clustered(w.rows, w.dim, 3);
-      const corpusB = makeCorpus({ embeddings: wide, dim: w.dim, docnos: Array.from({ length: w.rows }, (_, i) => `d${i}`), contentHash: 'bench' });
-      console.log(`\ncorpus B: ${w.rows} × ${w.dim} clustered float32 (generated in ${fmt((performance.now() - t) / 1000)} s)`);
-      biB = await biEncoder(`corpus B ${w.rows} × ${w.dim}`, corpusB, queriesNear(wide, w.dim, sizes.biQueries, 4), python, dir);
+      const corpusB = makeCorpus({
+        embeddings: wide,
+        dim: w.dim,
+        docnos: Array.from({ length: w.rows }, (_, i) => `d${i}`),
+        contentHash: 'bench',
+      });
+      console.log(
+        `\ncorpus B: ${w.rows} × ${w.dim} clustered float32 (generated in ${fmt((performance.now() - t) / 1000)} s)`,
+      );
+      biB = await biEncoder(
+        `corpus B ${w.rows} × ${w.dim}`,
+        corpusB,
+        queriesNear(wide, w.dim, sizes.biQueries, 4),
+        python,
+        dir,
+      );
     }
 
     console.log('\ntargets (same run, same machine)');
@@ -287,22 +434,41 @@ async function main() {
       ['B', biB],
     ] as const) {
       if (!bi) continue;
-      if (bi.faiss?.flat) console.log(`  flat ${name}: Faiss IndexFlatIP p50 / ours p50 = ${fmt(bi.faiss.flat.p50 / bi.flat.p50, 2)}× (target ≥ 3×)`);
+      const bestFlat = bi.faiss?.flat.reduce((a, b) => (b.p50 < a.p50 ? b : a));
+      if (bestFlat)
+        console.log(
+          `  flat ${name}: Faiss IndexFlatIP p50 (best, ${bestFlat.searchThreads} thread(s)) / ours p50 = ${fmt(bestFlat.p50 / bi.flat.p50, 2)}× (target ≥ 3×)`,
+        );
+      // Each library at the smallest efSearch reaching recall@10 ≥ 0.95; Faiss at its faster thread setting.
       const ours = bi.hnsw.find((h) => h.recall10 >= 0.95);
-      const theirs = bi.faiss?.hnsw.find((h) => h.recall10 >= 0.95);
+      const theirs = bi.faiss?.hnsw
+        .filter((h) => h.recall10 >= 0.95)
+        .reduce<FaissResult['hnsw'][number] | undefined>(
+          (best, h) =>
+            !best || h.efSearch < best.efSearch || (h.efSearch === best.efSearch && h.qps > best.qps)
+              ? h
+              : best,
+          undefined,
+        );
       if (ours && theirs) {
         console.log(
-          `  HNSW ${name} at recall@10 ≥ 0.95: ours efSearch ${ours.efSearch} ${fmt(ours.qps)} QPS (recall ${fmt(ours.recall10, 3)}) vs Faiss efSearch ${theirs.efSearch} ${fmt(theirs.qps)} QPS (recall ${fmt(theirs.recall10, 3)}): ${fmt(ours.qps / theirs.qps, 2)}× (target ≥ 1×)`,
+          `  HNSW ${name} at recall@10 ≥ 0.95: ours efSearch ${ours.efSearch} ${fmt(ours.qps)} QPS (recall ${fmt(ours.recall10, 3)}) vs Faiss efSearch ${theirs.efSearch} ${fmt(theirs.qps)} QPS (recall ${fmt(theirs.recall10, 3)}, ${theirs.searchThreads} thread(s)): ${fmt(ours.qps / theirs.qps, 2)}× (target ≥ 1×)`,
         );
       } else if (ours) {
-        console.log(`  HNSW ${name}: ours reaches recall@10 ≥ 0.95 at efSearch ${ours.efSearch} (${fmt(ours.qps)} QPS); Faiss ${theirs ? '' : 'not measured or below 0.95'}`);
+        console.log(
+          `  HNSW ${name}: ours reaches recall@10 ≥ 0.95 at efSearch ${ours.efSearch} (${fmt(ours.qps)} QPS); Faiss ${theirs ? '' : 'not measured or below 0.95'}`,
+        );
       }
     }
     for (const g of q.graphResults) {
-      console.log(`  graph ${g.name}: time per query / (fraction scored ${fmt(g.fraction * 100, 2)} % × exhaustive) = ${fmt(g.ratio, 2)} (target ≤ 1.2); recall@10 vs exhaustive ${fmt(g.recall10, 3)}`);
+      console.log(
+        `  graph ${g.name}: time per query / (fraction scored ${fmt(g.fraction * 100, 2)} % × exhaustive) = ${fmt(g.ratio, 2)} (target ≤ 1.2); recall@10 vs exhaustive ${fmt(g.recall10, 3)}`,
+      );
       console.log(`    preset rule: ${g.rule}`);
     }
-    console.log(`  neighbour graph build (exact, ${rows} × ${dim}, k=100): ${fmt(q.graphBuildS)} s${q.graphHnsw ? `; HNSW: ${fmt(q.graphHnsw.seconds)} s at recall@100 ${fmt(q.graphHnsw.recall, 3)}` : ''}`);
+    console.log(
+      `  neighbour graph build (exact, ${rows} × ${dim}, k=100): ${fmt(q.graphBuildS)} s${q.graphHnsw ? `; HNSW: ${fmt(q.graphHnsw.seconds)} s at recall@100 ${fmt(q.graphHnsw.recall, 3)}` : ''}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type ErrorData, toErrorData } from '../errors.ts';
 
 /** The envelope every API call answers with, over IPC and HTTP alike: errors cross as data. */
@@ -43,9 +43,15 @@ export function handler<S extends z.ZodType, O>(
 export type AnyHandler = Handler<any, any>;
 export type HandlerTable = Record<string, Record<string, AnyHandler>>;
 
+/** The payload of a method that takes none: nothing, or an empty object (what a form without fields sends). */
+export const noInput = z.undefined().or(z.object({}).strict());
+
+/** A method whose schema accepts `undefined` may be called without an argument. */
+type Method<I, O> = undefined extends I ? (input?: I) => Promise<O> : (input: I) => Promise<O>;
+
 /** The renderer-facing shape of a handler table: each method takes its input and resolves to its output. */
 export type ClientOf<T extends HandlerTable> = {
   [C in keyof T]: {
-    [V in keyof T[C]]: T[C][V] extends Handler<infer I, infer O> ? (input: I) => Promise<O> : never;
+    [V in keyof T[C]]: T[C][V] extends Handler<infer I, infer O> ? Method<I, O> : never;
   };
 };

@@ -1,40 +1,55 @@
-import { z } from 'zod';
-import { WorkbenchError } from '../errors.ts';
-import type { Store } from '../store/index.ts';
-import { type ClientOf, handler } from './handler.ts';
+import { attackHandlers } from './attacks.ts';
+import { type ApiDeps, apiContext } from './context.ts';
+import { datasetHandlers } from './datasets.ts';
+import { demoHandlers } from './demo.ts';
+import { RunEvaluator } from './evaluation.ts';
+import { experimentHandlers } from './experiments.ts';
+import { type ClientOf, handler, noInput } from './handler.ts';
+import { jobHandlers } from './jobs.ts';
+import { modelHandlers } from './models.ts';
+import { resultHandlers } from './results.ts';
+import { runHandlers } from './runs.ts';
+import { settingsHandlers } from './settings.ts';
 import { systemInfo } from './system.ts';
 
+export type { FlatParams, Histogram, ParamScalar, SweepSeries } from './analysis.ts';
+export { differingParams, findSweeps, flattenParams, paretoFront, symmetricHistogram } from './analysis.ts';
+export type { ApiContext, ApiDeps } from './context.ts';
+export type { DatasetDetails, ImportPreview, PreviewFile } from './datasets.ts';
+export { DEMO_CONFIG, type DemoStatus } from './demo.ts';
+export type { NumberSettings } from './evaluation.ts';
+export { JobEvents, type JobListener } from './events.ts';
+export type { ConfigCheck, ConfigIssue } from './experiments.ts';
 export type { ApiResult, Handler, HandlerTable } from './handler.ts';
-export { type ClientOf, handler } from './handler.ts';
-export { systemInfo } from './system.ts';
-
-export interface ApiDeps {
-  store: Store;
-  dataDir: string;
-  /** Which shell serves the API: the desktop app, or the browser-mode server. */
-  shell: 'electron' | 'browser';
-}
-
-const datasetName = z.object({ name: z.string().min(1).max(200) }).strict();
+export { type ClientOf, handler, noInput } from './handler.ts';
+export type { ModelInfo, ProviderAvailability } from './models.ts';
+export type { BaselineTest, ResultRow, ResultsSummary, RobustnessEntry } from './results.ts';
+export type { DrillDown, MeasureComparison, QueryRow, RankedEntry, RunSummary } from './runs.ts';
+export { SETTINGS_FILE, type StoredSettings } from './settings-file.ts';
+export { readLocationFile, type SettingsView } from './settings.ts';
+export { type SystemInfo, systemInfo } from './system.ts';
 
 /**
  * The whole API the renderer may call, grouped by capability. The preload and the HTTP server expose exactly
- * these methods (channel `capability:verb`); the renderer's type is derived from this object.
+ * these methods (channel `capability:verb`); the renderer's type is derived from this object. Every handler
+ * validates its payload with its zod schema before the engine sees it, and answers errors as data.
  */
 export function createApi(deps: ApiDeps) {
-  const { store } = deps;
+  const ctx = apiContext(deps);
+  const evaluator = new RunEvaluator(deps.store);
   return {
     system: {
-      info: handler(z.undefined().or(z.object({}).strict()), () => systemInfo(deps)),
+      info: handler(noInput, () => systemInfo(deps)),
     },
-    datasets: {
-      list: handler(z.undefined().or(z.object({}).strict()), () => store.datasets.list()),
-      show: handler(datasetName, ({ name }) => {
-        const ds = store.datasets.get(name);
-        if (!ds) throw new WorkbenchError('NOT_FOUND', `no dataset named "${name}"; see the Datasets list`);
-        return ds;
-      }),
-    },
+    settings: settingsHandlers(ctx),
+    datasets: datasetHandlers(ctx),
+    models: modelHandlers(ctx),
+    jobs: jobHandlers(ctx),
+    runs: runHandlers(ctx, evaluator),
+    results: resultHandlers(ctx, evaluator),
+    experiments: experimentHandlers(ctx),
+    attacks: attackHandlers(ctx),
+    demo: demoHandlers(ctx),
   };
 }
 

@@ -20,14 +20,22 @@ export interface BeirSplit {
   qrels: Qrels;
 }
 
-async function readJsonl(path: string, each: (record: Record<string, unknown>, line: number) => void): Promise<void> {
+async function readJsonl(
+  path: string,
+  each: (record: Record<string, unknown>, line: number) => void,
+): Promise<void> {
   for await (const { lineNo, text } of readLines(path)) {
     if (text.trim() === '') continue;
     let record: unknown;
     try {
       record = JSON.parse(text);
     } catch (err) {
-      throw inputError('INPUT_INVALID', { file: path, line: lineNo }, `not valid JSON (${(err as Error).message})`, 'Rebuild the demo dataset');
+      throw inputError(
+        'INPUT_INVALID',
+        { file: path, line: lineNo },
+        `not valid JSON (${(err as Error).message})`,
+        'Rebuild the demo dataset',
+      );
     }
     each(record as Record<string, unknown>, lineNo);
   }
@@ -35,7 +43,13 @@ async function readJsonl(path: string, each: (record: Record<string, unknown>, l
 
 function field(record: Record<string, unknown>, key: string, file: string, line: number): string {
   const v = record[key];
-  if (typeof v !== 'string') throw inputError('INPUT_INVALID', { file, line, field: key }, `"${key}" must be a string`, 'Rebuild the demo dataset');
+  if (typeof v !== 'string')
+    throw inputError(
+      'INPUT_INVALID',
+      { file, line, field: key },
+      `"${key}" must be a string`,
+      'Rebuild the demo dataset',
+    );
   return v;
 }
 
@@ -47,7 +61,12 @@ export async function readBeirSplit(dir: string, split: string): Promise<BeirSpl
     const [qid, docno, label] = text.split('\t');
     const rel = Number(label);
     if (!qid || !docno || !Number.isInteger(rel)) {
-      throw inputError('INPUT_INVALID', { file: qrelsFile, line: lineNo }, 'expected query-id<TAB>corpus-id<TAB>integer score', 'Rebuild the demo dataset');
+      throw inputError(
+        'INPUT_INVALID',
+        { file: qrelsFile, line: lineNo },
+        'expected query-id<TAB>corpus-id<TAB>integer score',
+        'Rebuild the demo dataset',
+      );
     }
     let judged = qrels.get(qid);
     if (!judged) {
@@ -59,7 +78,11 @@ export async function readBeirSplit(dir: string, split: string): Promise<BeirSpl
   const documents: CorpusDocument[] = [];
   const corpusFile = join(dir, 'corpus.jsonl');
   await readJsonl(corpusFile, (r, line) => {
-    documents.push({ docId: field(r, '_id', corpusFile, line), title: field(r, 'title', corpusFile, line), text: field(r, 'text', corpusFile, line) });
+    documents.push({
+      docId: field(r, '_id', corpusFile, line),
+      title: field(r, 'title', corpusFile, line),
+      text: field(r, 'text', corpusFile, line),
+    });
   });
   const queryIds: string[] = [];
   const queryTexts: string[] = [];
@@ -82,4 +105,16 @@ export function selectQueries(split: BeirSplit, ids: readonly string[]): BeirSpl
     if (judged) qrels.set(id, judged);
   }
   return { ...split, queryIds: [...ids], queryTexts: ids.map((id) => text.get(id) ?? ''), qrels };
+}
+
+/**
+ * A documented deterministic part of a split, small enough for a test: its first `queries` queries (file
+ * order) over the first `documents` cards (corpus order) plus every card judged for those queries, in
+ * corpus order. Metrics on it differ from the full split's, so they are recorded separately.
+ */
+export function splitPart(split: BeirSplit, queries: number, documents: number): BeirSplit {
+  const part = selectQueries(split, split.queryIds.slice(0, queries));
+  const judged = new Set<string>();
+  for (const docs of part.qrels.values()) for (const d of docs.keys()) judged.add(d);
+  return { ...part, documents: split.documents.filter((d, i) => i < documents || judged.has(d.docId)) };
 }

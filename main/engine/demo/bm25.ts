@@ -10,15 +10,23 @@ import { DEMO_DEPTH, type DemoMetrics, metricsOf } from './evaluate.ts';
  * store in `dataDir` (its FTS5 index, Porter stemming), every query of `split` ranked by `bm25Search`, the
  * run scored like the models' (evaluate.ts).
  */
-export async function evaluateBm25(beirDir: string, split: BeirSplit, dataDir: string, name = 'wordnet-demo'): Promise<DemoMetrics> {
+export async function evaluateBm25(
+  beirDir: string,
+  split: BeirSplit,
+  dataDir: string,
+  name = 'wordnet-demo',
+): Promise<DemoMetrics> {
   const store = openStore(dataDir);
   try {
-    const dataset = store.datasets.get(name) ?? (await importDataset(store, planImport({ path: beirDir, name, format: 'beir' }))).dataset;
+    const dataset =
+      store.datasets.get(name) ??
+      (await importDataset(store, planImport({ path: beirDir, name, format: 'beir' }))).dataset;
     const run: RunEntry[] = [];
-    split.queryIds.forEach((qid, i) => {
+    for (let i = 0; i < split.queryIds.length; i++) {
       const ranking = bm25Search(store.documents, dataset.id, split.queryTexts[i], DEMO_DEPTH);
-      ranking.docnos.forEach((docno, r) => run.push({ qid, docno, score: ranking.scores[r] }));
-    });
+      for (let r = 0; r < ranking.docnos.length; r++)
+        run.push({ qid: split.queryIds[i], docno: ranking.docnos[r], score: ranking.scores[r] });
+    }
     return metricsOf(runFromEntries('bm25', run), split, 'bm25 (SQLite FTS5, porter)', 'bm25');
   } finally {
     store.close();

@@ -9,8 +9,21 @@ import { DEMO_FRACTION, WORDNET_VERSION, type WordnetDemoStats } from './wordnet
  * which native-models/evaluate.ts writes from engine runs.
  */
 
-/** Test queries (first in queries.jsonl order) of the documented part the integration test re-ranks. */
+/**
+ * The documented part of the test split that test/integration/demo-models.test.ts re-ranks (splitPart): the
+ * whole split takes minutes on a busy 2-core machine, this part seconds.
+ */
 export const CHECK_QUERIES = 200;
+export const CHECK_DOCUMENTS = 5000;
+/** Queries of the check part whose top documents the model card records and the test asserts. */
+export const EXPECTATION_QUERIES = 5;
+
+export interface Expectation {
+  qid: string;
+  query: string;
+  /** The top 3 docnos over the check part, best first. */
+  top: string[];
+}
 
 export interface MeasuredSplits {
   test: DemoMetrics;
@@ -25,6 +38,7 @@ export interface Measured {
 
 export interface PackageMetrics extends MeasuredSplits {
   check: DemoMetrics;
+  expectations: Expectation[];
   bm25: MeasuredSplits;
 }
 
@@ -40,7 +54,10 @@ function metricsTable(rows: [string, DemoMetrics, DemoMetrics][]): string {
   const names = Object.keys(rows[0][1].measures);
   const head = `| system | ${names.map((n) => `test ${MEASURE_LABELS[n] ?? n}`).join(' | ')} | dev nDCG@10 |`;
   const rule = `|---|${names.map(() => '---:').join('|')}|---:|`;
-  const body = rows.map(([name, test, dev]) => `| ${name} | ${names.map((n) => f4(test.measures[n])).join(' | ')} | ${f4(dev.measures.ndcg_cut_10)} |`);
+  const body = rows.map(
+    ([name, test, dev]) =>
+      `| ${name} | ${names.map((n) => f4(test.measures[n])).join(' | ')} | ${f4(dev.measures.ndcg_cut_10)} |`,
+  );
   return [head, rule, ...body].join('\n');
 }
 
@@ -64,7 +81,9 @@ export function renderDatasetCard(measured: Measured): string {
     const s = d.splits[name];
     return `| ${name} | ${n(s.queries)} | ${n(s.labels['2'] ?? 0)} | ${n(s.labels['1'] ?? 0)} |`;
   };
-  const rows: [string, DemoMetrics, DemoMetrics][] = [['BM25 (SQLite FTS5, porter)', measured.bm25.test, measured.bm25.dev]];
+  const rows: [string, DemoMetrics, DemoMetrics][] = [
+    ['BM25 (SQLite FTS5, porter)', measured.bm25.test, measured.bm25.dev],
+  ];
   for (const [name, m] of Object.entries(measured.models)) rows.push([name, m.test, m.dev]);
   return `### Dataset card: WordNet ${WORDNET_VERSION} concept search (demo subset)
 
@@ -138,7 +157,12 @@ function fileSizes(dir: string, files: string[]): string {
   return files.map((f) => `\`${f}\` ${(statSync(join(dir, f)).size / 1e6).toFixed(2)} MB`).join(', ');
 }
 
-export function renderModelCard(dir: string, metrics: PackageMetrics, training: TrainingLog): string {
+export function renderModelCard(
+  dir: string,
+  metrics: PackageMetrics,
+  training: TrainingLog,
+  titles: ReadonlyMap<string, string>,
+): string {
   const manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
     name: string;
     kind: 'biencoder' | 'hypencoder';
@@ -193,8 +217,15 @@ ${metricsTable([
 
 ${settingsLine(metrics.test)}.
 
-Check part (what test/integration/demo-models.test.ts re-ranks, first ${metrics.check.queries} test queries in file order, all cards):
+Check part (what test/integration/demo-models.test.ts re-ranks: the first ${metrics.check.queries} test queries in file order over the
+first ${CHECK_DOCUMENTS} cards plus every card judged for them, ${metrics.check.documents} cards):
 nDCG@10 ${f4(metrics.check.measures.ndcg_cut_10)}, MRR@10 ${f4(metrics.check.measures['RR(rel=2)@10'])}, R@100 ${f4(metrics.check.measures['R(rel=2)@100'])}. The engine reproduces these within 1e-4.
+
+Fixed queries (the first ${metrics.expectations.length} of the check part) and their top cards there (the query's own card, its id without the leading "q", in bold):
+
+| query | top 3 cards |
+|---|---|
+${metrics.expectations.map((e) => `| ${e.qid}: ${e.query.replace(/\|/g, '/')} | ${e.top.map((d) => `${d === e.qid.slice(1) ? '**' : ''}${d} (${titles.get(d) ?? '?'})${d === e.qid.slice(1) ? '**' : ''}`).join('; ')} |`).join('\n')}
 
 ## Reproducing
 \`native-models/README.md\` has the commands. Re-running train.py on the same machine type reproduces the

@@ -15,7 +15,13 @@ export interface Card {
   text: string;
 }
 
-const POS_NAME: Record<SynsetType, string> = { n: 'noun', v: 'verb', a: 'adjective', s: 'adjective', r: 'adverb' };
+const POS_NAME: Record<SynsetType, string> = {
+  n: 'noun',
+  v: 'verb',
+  a: 'adjective',
+  s: 'adjective',
+  r: 'adverb',
+};
 
 /** wndb pointer symbols used on cards. `@i` is the instance hypernym (Paris → national capital). */
 export const HYPERNYM_POINTERS = new Set(['@', '@i']);
@@ -28,7 +34,12 @@ const RELATED_LEMMAS = 3;
 
 export type SynsetLookup = (id: string) => Synset | undefined;
 
-function relatedNames(synset: Synset, symbols: ReadonlySet<string>, lookup: SynsetLookup, lemmas: number): string[] {
+function relatedNames(
+  synset: Synset,
+  symbols: ReadonlySet<string>,
+  lookup: SynsetLookup,
+  lemmas: number,
+): string[] {
   const names: string[] = [];
   for (const p of synset.pointers) {
     if (!symbols.has(p.symbol)) continue;
@@ -44,13 +55,19 @@ function relatedNames(synset: Synset, symbols: ReadonlySet<string>, lookup: Syns
  * (short definitions such as "a dog" can reappear verbatim in an example); `definitionInLemmas` tells the
  * caller when even the lemmas contain it, in which case the synset cannot be a query.
  */
-export function buildCard(synset: Synset, lookup: SynsetLookup): { card: Card; definition: string; definitionInLemmas: boolean } {
+export function buildCard(
+  synset: Synset,
+  lookup: SynsetLookup,
+): { card: Card; definition: string; definitionInLemmas: boolean } {
   const { definition, examples } = splitGloss(synset.gloss);
   const needle = normaliseForMatch(definition);
   const keep = (s: string) => needle === '' || !normaliseForMatch(s).includes(needle);
   const hypernyms = relatedNames(synset, HYPERNYM_POINTERS, lookup, RELATED_LEMMAS).filter(keep);
   const domains = relatedNames(synset, DOMAIN_POINTERS, lookup, 1).filter(keep);
-  const similar = synset.type === 's' ? relatedNames(synset, new Set([SIMILAR_POINTER]), lookup, RELATED_LEMMAS).filter(keep) : [];
+  const similar =
+    synset.type === 's'
+      ? relatedNames(synset, new Set([SIMILAR_POINTER]), lookup, RELATED_LEMMAS).filter(keep)
+      : [];
   const parts = [POS_NAME[synset.type]];
   if (hypernyms.length) parts.push(`kind of: ${hypernyms.join(', ')}`);
   if (similar.length) parts.push(`similar to: ${similar.join(', ')}`);
@@ -68,6 +85,7 @@ export function buildCard(synset: Synset, lookup: SynsetLookup): { card: Card; d
 /** Direct hypernyms (ids), the cards the relevance rule grades 1. */
 export function hypernymIds(synset: Synset): string[] {
   const ids: string[] = [];
-  for (const p of synset.pointers) if (HYPERNYM_POINTERS.has(p.symbol) && !ids.includes(p.target)) ids.push(p.target);
+  for (const p of synset.pointers)
+    if (HYPERNYM_POINTERS.has(p.symbol) && !ids.includes(p.target)) ids.push(p.target);
   return ids;
 }

@@ -2,7 +2,7 @@ import { encodeCorpus, encodeQueries, memoryCorpus, readEmbeddings } from '../en
 import { type EvalSettings, evaluate, type Run, type RunEntry, runFromEntries } from '../eval/index.ts';
 import { type ModelRuntime, openModel, readPackage } from '../models/index.ts';
 import type { ThreadSettings } from '../onnx/index.ts';
-import { queryParams, QnetScorer } from '../qnet/index.ts';
+import { QnetScorer, queryParams } from '../qnet/index.ts';
 import { exhaustiveQnetSearch, FlatIndex, makeCorpus, type SearchHits } from '../search/index.ts';
 import type { BeirSplit } from './beir.ts';
 
@@ -60,11 +60,16 @@ export function metricsOf(run: Run, split: BeirSplit, model: string, kind: DemoM
 }
 
 function entries(qid: string, hits: SearchHits, docnos: readonly string[], into: RunEntry[]): void {
-  for (let r = 0; r < hits.docs.length; r++) into.push({ qid, docno: docnos[hits.docs[r]], score: hits.scores[r] });
+  for (let r = 0; r < hits.docs.length; r++)
+    into.push({ qid, docno: docnos[hits.docs[r]], score: hits.scores[r] });
 }
 
 /** Ranks every query of the split with the package; returns the run (depth DEMO_DEPTH). */
-export async function rankWithPackage(packageDir: string, split: BeirSplit, options: EvaluatePackageOptions): Promise<{ run: Run; model: ModelRuntime['manifest'] }> {
+export async function rankWithPackage(
+  packageDir: string,
+  split: BeirSplit,
+  options: EvaluatePackageOptions,
+): Promise<{ run: Run; model: ModelRuntime['manifest'] }> {
   const pkg = readPackage(packageDir);
   const model = await openModel(pkg, { threads: options.threads });
   try {
@@ -76,25 +81,46 @@ export async function rankWithPackage(packageDir: string, split: BeirSplit, opti
       onProgress: (p) => options.onProgress?.('encode corpus', p.docsDone, p.docsTotal),
     });
     const embeddings = readEmbeddings(encoded.dir);
-    const corpus = makeCorpus({ embeddings: embeddings.vectors, dim: embeddings.meta.dim, docnos: embeddings.ids, contentHash: embeddings.meta.key });
+    const corpus = makeCorpus({
+      embeddings: embeddings.vectors,
+      dim: embeddings.meta.dim,
+      docnos: embeddings.ids,
+      contentHash: embeddings.meta.key,
+    });
     const run: RunEntry[] = [];
     const { manifest } = model;
-    const flat = manifest.kind === 'biencoder' ? await FlatIndex.create(corpus, manifest.similarity ?? 'ip', options.threads) : undefined;
-    const scorer = manifest.kind === 'hypencoder' ? await QnetScorer.create({ spec: manifest.qnet!, threads: options.threads }) : undefined;
+    const flat =
+      manifest.kind === 'biencoder'
+        ? await FlatIndex.create(corpus, manifest.similarity ?? 'ip', options.threads)
+        : undefined;
+    const scorer =
+      manifest.kind === 'hypencoder'
+        ? await QnetScorer.create({ spec: manifest.qnet!, threads: options.threads })
+        : undefined;
     try {
       for (let start = 0; start < split.queryIds.length; start += QUERY_BATCH) {
         const ids = split.queryIds.slice(start, start + QUERY_BATCH);
         const encoding = await encodeQueries(model, split.queryTexts.slice(start, start + QUERY_BATCH));
         if (encoding.kind === 'biencoder') {
           const hits = await flat!.searchBatch(encoding.embeddings, encoding.count, DEMO_DEPTH);
-          hits.forEach((h, i) => entries(ids[i], h, embeddings.ids, run));
+          for (let i = 0; i < hits.length; i++) entries(ids[i], hits[i], embeddings.ids, run);
         } else {
           for (let q = 0; q < encoding.count; q++) {
-            const hits = await exhaustiveQnetSearch(scorer!, queryParams(encoding.spec, encoding.params, q), corpus, DEMO_DEPTH, { signal: options.signal });
+            const hits = await exhaustiveQnetSearch(
+              scorer!,
+              queryParams(encoding.spec, encoding.params, q),
+              corpus,
+              DEMO_DEPTH,
+              { signal: options.signal },
+            );
             entries(ids[q], hits, embeddings.ids, run);
           }
         }
-        options.onProgress?.('search', Math.min(start + QUERY_BATCH, split.queryIds.length), split.queryIds.length);
+        options.onProgress?.(
+          'search',
+          Math.min(start + QUERY_BATCH, split.queryIds.length),
+          split.queryIds.length,
+        );
       }
     } finally {
       await scorer?.dispose();
@@ -105,7 +131,11 @@ export async function rankWithPackage(packageDir: string, split: BeirSplit, opti
   }
 }
 
-export async function evaluatePackage(packageDir: string, split: BeirSplit, options: EvaluatePackageOptions): Promise<DemoMetrics> {
+export async function evaluatePackage(
+  packageDir: string,
+  split: BeirSplit,
+  options: EvaluatePackageOptions,
+): Promise<DemoMetrics> {
   const { run, model } = await rankWithPackage(packageDir, split, options);
   return metricsOf(run, split, model.name, model.kind);
 }

@@ -1,8 +1,10 @@
-export { type BeirSplit, readBeirSplit, selectQueries } from './beir.ts';
+export { type BeirSplit, readBeirSplit, selectQueries, splitPart } from './beir.ts';
 export { evaluateBm25 } from './bm25.ts';
-export { buildCard, type Card, DOMAIN_POINTERS, HYPERNYM_POINTERS, hypernymIds } from './cards.ts';
 export {
+  CHECK_DOCUMENTS,
   CHECK_QUERIES,
+  EXPECTATION_QUERIES,
+  type Expectation,
   type Measured,
   type MeasuredSplits,
   type PackageMetrics,
@@ -11,6 +13,7 @@ export {
   renderModelCard,
   type TrainingLog,
 } from './card.ts';
+export { buildCard, type Card, DOMAIN_POINTERS, HYPERNYM_POINTERS, hypernymIds } from './cards.ts';
 export {
   DEMO_DEPTH,
   DEMO_MEASURES,
@@ -21,7 +24,23 @@ export {
   rankWithPackage,
 } from './evaluate.ts';
 export { type Gloss, normaliseForMatch, splitGloss } from './gloss.ts';
+export {
+  checkSamples,
+  SAMPLE_ATOL,
+  SAMPLE_RTOL,
+  SAMPLES_FILE,
+  type SampleCheck,
+  type Samples,
+} from './samples.ts';
 export { fnv1a32, inSubset, SPLIT_SEED, SPLITS, type Split, splitOf, unitHash } from './split.ts';
+export {
+  DATA_FILES,
+  lemmaText,
+  parseSynsetLine,
+  readDataFile,
+  type Synset,
+  type SynsetType,
+} from './wndb.ts';
 export {
   BEIR_FILES,
   buildCollection,
@@ -36,4 +55,3 @@ export {
   type WordnetDemoStats,
   type WordnetSubset,
 } from './wordnet.ts';
-export { DATA_FILES, lemmaText, parseSynsetLine, readDataFile, type Synset, type SynsetType } from './wndb.ts';

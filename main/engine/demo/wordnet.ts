@@ -107,7 +107,11 @@ function words(text: string): number {
 }
 
 /** Cards, queries and qrels of the chosen synsets, in WordNet file order (noun, verb, adj, adv; by offset). */
-export function buildCollection(synsets: readonly Synset[], subset: WordnetSubset, fraction: number = DEMO_FRACTION): Built {
+export function buildCollection(
+  synsets: readonly Synset[],
+  subset: WordnetSubset,
+  fraction: number = DEMO_FRACTION,
+): Built {
   const byId = new Map(synsets.map((s) => [s.id, s]));
   const lookup = (id: string) => byId.get(id);
   const chosen = subset === 'all' ? synsets : synsets.filter((s) => inSubset(s.id, fraction));
@@ -134,7 +138,10 @@ export function buildCollection(synsets: readonly Synset[], subset: WordnetSubse
       continue;
     }
     queries.push({ id: queryIdOf(s.id), synsetId: s.id, text: definition, split: splitOf(s.id) });
-    hypernyms.set(s.id, hypernymIds(s).filter((h) => inCorpus.has(h)));
+    hypernyms.set(
+      s.id,
+      hypernymIds(s).filter((h) => inCorpus.has(h)),
+    );
   }
   const qrels = new Map<string, [string, number][]>();
   for (const q of queries) {
@@ -155,17 +162,24 @@ function sha256(text: string): string {
  * qrels/{train,dev,test}.tsv) with the WordNet licence beside it. Same input, same bytes: the files' sha256
  * are returned with the counts.
  */
-export async function buildWordnetDemo(outDir: string, options: WordnetDemoOptions = {}): Promise<WordnetDemoStats> {
+export async function buildWordnetDemo(
+  outDir: string,
+  options: WordnetDemoOptions = {},
+): Promise<WordnetDemoStats> {
   const subset = options.subset ?? 'demo';
   if (subset !== 'demo' && subset !== 'all') {
-    throw new WorkbenchError('INVALID_ARGUMENT', `unknown subset "${String(subset)}": use "demo" or "all"`, { field: 'subset' });
+    throw new WorkbenchError('INVALID_ARGUMENT', `unknown subset "${String(subset)}": use "demo" or "all"`, {
+      field: 'subset',
+    });
   }
   const dictDir = options.dictDir ?? defaultDictDir();
   const synsets = await readWordnet(dictDir, options.signal);
   const built = buildCollection(synsets, subset);
   const licence = await readLicenceHeader(join(dictDir, DATA_FILES.n), join(dictDir, DATA_FILES.n));
 
-  const corpus = built.cards.map((c) => `${JSON.stringify({ _id: c.id, title: c.title, text: c.text })}\n`).join('');
+  const corpus = built.cards
+    .map((c) => `${JSON.stringify({ _id: c.id, title: c.title, text: c.text })}\n`)
+    .join('');
   const queries = built.queries.map((q) => `${JSON.stringify({ _id: q.id, text: q.text })}\n`).join('');
   const splits = {} as Record<Split, SplitStats>;
   const contents: [string, string][] = [
@@ -192,7 +206,8 @@ export async function buildWordnetDemo(outDir: string, options: WordnetDemoOptio
   await mkdir(join(outDir, 'qrels'), { recursive: true });
   const files: Record<string, string> = {};
   for (const [name, text] of contents) {
-    if (options.signal?.aborted) throw new WorkbenchError('CANCELLED', 'building the WordNet demo dataset was cancelled');
+    if (options.signal?.aborted)
+      throw new WorkbenchError('CANCELLED', 'building the WordNet demo dataset was cancelled');
     await writeFile(join(outDir, name), text);
     files[name] = sha256(text);
   }

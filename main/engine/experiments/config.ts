@@ -199,7 +199,12 @@ export function parseExperimentJson(text: string, file: string): ExperimentConfi
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw inputError('INPUT_INVALID', { file }, `not valid JSON (${(err as Error).message})`, 'Fix the JSON syntax');
+    throw inputError(
+      'INPUT_INVALID',
+      { file },
+      `not valid JSON (${(err as Error).message})`,
+      'Fix the JSON syntax',
+    );
   }
   return parseExperimentConfig(json, file);
 }

@@ -163,7 +163,10 @@ export function sha256(text: string): string {
 
 /** A run name without white space (it is the TREC tag too). */
 function runNameOf(experiment: string, dataset: string, point: string, querySet: string | null): string {
-  const set = querySet === null ? '' : `@${querySet.startsWith(`${dataset}/`) ? querySet.slice(dataset.length + 1) : querySet}`;
+  const set =
+    querySet === null
+      ? ''
+      : `@${querySet.startsWith(`${dataset}/`) ? querySet.slice(dataset.length + 1) : querySet}`;
   return `${experiment}/${dataset}/${point}${set}`.replace(/\s+/g, '_');
 }
 
@@ -171,9 +174,15 @@ function runNameOf(experiment: string, dataset: string, point: string, querySet:
  * Every job of the config, in execution order: per dataset, per query set, the non-re-ranking grid points in
  * config order, then the re-ranking ones. `querySets` gives each dataset's variation sets by name.
  */
-export function expandJobs(config: ExperimentConfig, querySets: ReadonlyMap<string, readonly string[]>): JobSpec[] {
+export function expandJobs(
+  config: ExperimentConfig,
+  querySets: ReadonlyMap<string, readonly string[]>,
+): JobSpec[] {
   const systems = systemsOf(config);
-  const ordered = [...systems.filter((s) => s.mode !== 'rerank'), ...systems.filter((s) => s.mode === 'rerank')];
+  const ordered = [
+    ...systems.filter((s) => s.mode !== 'rerank'),
+    ...systems.filter((s) => s.mode === 'rerank'),
+  ];
   const jobs: JobSpec[] = [];
   config.datasets.forEach((d, datasetIndex) => {
     for (const querySet of [null, ...(querySets.get(d.name) ?? [])]) {

@@ -73,11 +73,14 @@ export async function measureLatency(
   options: LatencyOptions,
 ): Promise<LatencyMeasurement[]> {
   if (texts.length === 0) {
-    throw new WorkbenchError('INVALID_ARGUMENT', 'latency needs at least one query', { field: 'latency.queries' });
+    throw new WorkbenchError('INVALID_ARGUMENT', 'latency needs at least one query', {
+      field: 'latency.queries',
+    });
   }
   const clock = options.clock ?? (() => performance.now());
   const out: LatencyMeasurement[] = [];
-  const totalWork = options.batchSizes.reduce((a, b) => a + Math.ceil(texts.length / b), 0) * options.repetitions;
+  const totalWork =
+    options.batchSizes.reduce((a, b) => a + Math.ceil(texts.length / b), 0) * options.repetitions;
   let workDone = 0;
   for (const batchSize of options.batchSizes) {
     const starts: number[] = [];

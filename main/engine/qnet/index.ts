@@ -19,7 +19,13 @@ export {
 } from './graph.ts';
 export { type QnetParams, queryCount, queryParams } from './params.ts';
 export { activate, erf, scoreReference } from './reference.ts';
-export { DEFAULT_CHUNK_SIZE, QnetScorer, type QnetScorerOptions, type QnetScorerSettings } from './scorer.ts';
+export {
+  DEFAULT_CHUNK_SIZE,
+  type QnetBatchMode,
+  QnetScorer,
+  type QnetScorerOptions,
+  type QnetScorerSettings,
+} from './scorer.ts';
 export {
   DEFAULT_QNET_CONFIG,
   flopsPerDocument,

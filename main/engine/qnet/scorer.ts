@@ -15,7 +15,7 @@ import {
   qnetBiasName,
   qnetWeightName,
 } from './graph.ts';
-import { type QnetParams, queryCount } from './params.ts';
+import { type QnetParams, queryCount, queryParams } from './params.ts';
 import { layerCount, type QnetSpec } from './spec.ts';
 
 /**
@@ -35,12 +35,24 @@ export interface QnetScorerOptions {
   chunkSize?: number;
   /** LayerNorm as the ONNX op or written out; see QnetGraphOptions. */
   layerNorm?: 'op' | 'decomposed';
+  /** How scoreBatch runs Q queries; see QnetBatchMode. */
+  batchMode?: QnetBatchMode;
 }
+
+/**
+ * `graph`: one run per chunk of the batched graph ([Q, d_j, d_{j+1}] weights, batched MatMuls).
+ * `per-query`: per chunk, one run of the single-query graph for each query, the chunk staying in cache.
+ * `auto` picks per-query on CPU — there onnxruntime fuses bias and ReLU into the single graph's GEMMs
+ * (FusedGemm), which it does not for 3-D MatMuls, and batching saves nothing for a compute-bound
+ * q-net — and the batched graph on GPU providers, where fewer, larger kernels keep the device busy.
+ */
+export type QnetBatchMode = 'auto' | 'graph' | 'per-query';
 
 /** Everything that produced a score, to be stored beside every timing and result. */
 export interface QnetScorerSettings extends ProviderChoice {
   chunkSize: number;
   layerNorm: 'op' | 'decomposed';
+  batchMode: Exclude<QnetBatchMode, 'auto'>;
 }
 
 function cancelled(): WorkbenchError {
@@ -93,7 +105,14 @@ export class QnetScorer {
       ...(notice === undefined ? {} : { notice }),
       chunkSize: this.options.chunkSize,
       layerNorm: this.options.layerNorm,
+      batchMode: this.batchMode,
     };
+  }
+
+  private get batchMode(): Exclude<QnetBatchMode, 'auto'> {
+    const mode = this.options.batchMode ?? 'auto';
+    if (mode !== 'auto') return mode;
+    return this.single.provider === 'cpu' ? 'per-query' : 'graph';
   }
 
   /**
@@ -143,11 +162,30 @@ export class QnetScorer {
   ): Promise<Float32Array> {
     const queries = queryCount(this.spec, params);
     const scores = this.checkBuffers(docs, nDocs, queries, out);
+    const d0 = this.spec.dims[0];
+    const chunk = this.options.chunkSize;
+    if (this.batchMode === 'per-query') {
+      const perQuery = Array.from({ length: queries }, (_, q) =>
+        this.paramFeeds(queryParams(this.spec, params, q), []),
+      );
+      for (let start = 0; start < nDocs; start += chunk) {
+        if (signal?.aborted) throw cancelled();
+        const n = Math.min(chunk, nDocs - start);
+        const chunkDocs = new ort.Tensor('float32', docs.subarray(start * d0, (start + n) * d0), [n, d0]);
+        for (let q = 0; q < queries; q++) {
+          const feeds = perQuery[q];
+          feeds[QNET_DOCS] = chunkDocs;
+          const row = q * nDocs + start;
+          await this.single.session.run(feeds, {
+            [QNET_SCORES]: new ort.Tensor('float32', scores.subarray(row, row + n), [n]),
+          });
+        }
+      }
+      return scores;
+    }
     this.batched ??= QnetScorer.session(this.spec, 'batched', this.options);
     const { session } = await this.batched;
     const feeds = this.paramFeeds(params, [queries]);
-    const d0 = this.spec.dims[0];
-    const chunk = this.options.chunkSize;
     const staging = new Float32Array(queries * Math.min(chunk, Math.max(nDocs, 1)));
     for (let start = 0; start < nDocs; start += chunk) {
       if (signal?.aborted) throw cancelled();

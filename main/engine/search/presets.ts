@@ -112,5 +112,12 @@ export function checkGraphSearchParams(p: GraphSearchParams, rows: number): Grap
     );
   }
   // A fresh object in one key order, so stored configs of equal settings read alike.
-  return { numEntryPoints: p.numEntryPoints, nCandidates: p.nCandidates, maxIter: p.maxIter, earlyStop: p.earlyStop, topK: p.topK, seed: p.seed };
+  return {
+    numEntryPoints: p.numEntryPoints,
+    nCandidates: p.nCandidates,
+    maxIter: p.maxIter,
+    earlyStop: p.earlyStop,
+    topK: p.topK,
+    seed: p.seed,
+  };
 }

@@ -101,13 +101,19 @@ async function eachQuery(
   const ms = new Float64Array(count);
   let next = 0;
   let done = 0;
+  // After a failure the other lanes stop taking queries, so nothing keeps running behind a rejected search.
+  let failed = false;
   const lane = async () => {
-    while (next < count) {
-      if (job.signal?.aborted)
-        throw new WorkbenchError('CANCELLED', `search cancelled after ${done} of ${count} queries`);
+    while (next < count && !failed) {
+      if (job.signal?.aborted) throw new WorkbenchError('CANCELLED', `search cancelled after ${done} of ${count} queries`);
       const q = next++;
       const started = performance.now();
-      hits[q] = await one(q);
+      try {
+        hits[q] = await one(q);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
       ms[q] = performance.now() - started;
       done++;
       job.progress?.({ done, total: count, stage: 'searching' });

@@ -1,15 +1,17 @@
 """q-net baselines for `npm run bench:qnet`: the same math as the workbench's ONNX q-net, timed in
-numpy (+OpenBLAS) and in PyTorch the way the reference scores documents
+numpy (+OpenBLAS) or in PyTorch the way the reference scores documents
 (hypencoder_cb/modeling/q_net.py: NoTorchDenseBlock clones its input, NoTorchLinear is
 torch.einsum("qin,qnh->qih") with the query's weights, F.layer_norm without affine parameters;
 retrieve.py feeds 100,000 documents per call by default).
 
-Usage: python3 qnet_baselines.py CONFIG.json [numpy|torch]
+Usage: python3 qnet_baselines.py CONFIG.json numpy|torch
 CONFIG names the raw float32 files the bench wrote (docs [nDocs, d0], weights W_j [d_j, d_{j+1}],
-biases b_j [d_{j+1}]), the q-net configuration, thread count, chunk sizes and repetitions.
-Prints one JSON object per line: {"impl", "chunk", "threads", "seconds": [...], ...}, a "scores"
-line with the first scores for the bench's cross-check, or {"skip": impl, "reason"} for a
-library that is missing.
+biases b_j [d_{j+1}]) and the q-net configuration. The process then serves the bench, one JSON
+command per stdin line, so that the bench can interleave its measurements with these:
+  {"pass": CHUNK}    one timed pass over all documents, CHUNK documents per call -> {"seconds": s}
+  {"scores": N}      the first N scores -> {"values": [...]}
+The first line printed is {"ready": impl, "threads": n, "versions": {...}}, or {"skip": impl,
+"reason": ...} when the library is missing.
 """
 
 import json
@@ -19,6 +21,12 @@ import time
 
 def emit(obj):
     print(json.dumps(obj), flush=True)
+
+
+def has_residual(cfg, j):
+    last_core = len(cfg["dims"]) - 3
+    c = cfg["config"]
+    return c["residual"] and not (j == last_core and not c["residualOnLast"])
 
 
 def load(cfg, np):
@@ -31,40 +39,20 @@ def load(cfg, np):
     return docs, weights, biases
 
 
-def has_residual(cfg, j):
-    last_core = len(cfg["dims"]) - 3
-    c = cfg["config"]
-    return c["residual"] and not (j == last_core and not c["residualOnLast"])
-
-
-def time_passes(score_chunk, n_docs, chunk, reps):
-    """Best-of and all wall times for full passes over the documents, after one warm-up chunk."""
-    score_chunk(0, min(chunk, n_docs))
-    seconds = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        for lo in range(0, n_docs, chunk):
-            score_chunk(lo, min(lo + chunk, n_docs))
-        seconds.append(time.perf_counter() - start)
-    return seconds
-
-
-def run_numpy(cfg, np):
+def numpy_scorer(cfg, np):
     docs, weights, biases = load(cfg, np)
     c = cfg["config"]
     eps = c["lnEps"]
     if c["activation"] != "relu":
-        emit({"skip": "numpy", "reason": "the numpy baseline implements relu only"})
-        return
+        raise RuntimeError("the numpy baseline implements relu only")
 
     def layer_norm(y):
-        mean = y.mean(axis=-1, keepdims=True)
-        y -= mean
-        var = np.mean(y * y, axis=-1, keepdims=True)
-        y /= np.sqrt(var + eps)
+        y -= y.mean(axis=-1, keepdims=True)
+        y /= np.sqrt(np.mean(y * y, axis=-1, keepdims=True) + eps)
         return y
 
-    def score(x):
+    def score(lo, hi):
+        x = docs[lo:hi]
         for j in range(len(weights) - 1):
             y = x @ weights[j]
             y += biases[j]
@@ -78,18 +66,13 @@ def run_numpy(cfg, np):
             x = y
         return (x @ weights[-1])[:, 0]
 
-    for chunk in cfg["chunks"]:
-        seconds = time_passes(lambda lo, hi: score(docs[lo:hi]), cfg["nDocs"], chunk, cfg["reps"])
-        emit({"impl": "numpy", "chunk": chunk, "threads": cfg["threads"], "seconds": seconds})
+    return score, {"numpy": np.__version__}, cfg["threads"]
 
 
-def run_torch(cfg, np):
-    try:
-        import torch
-        import torch.nn.functional as F
-    except ImportError as err:
-        emit({"skip": "torch", "reason": f"PyTorch is not installed ({err}); apt-get install python3-torch"})
-        return
+def torch_scorer(cfg, np):
+    import torch
+    import torch.nn.functional as F
+
     torch.set_num_threads(cfg["threads"])
     docs_np, weights_np, biases_np = load(cfg, np)
     docs = torch.from_numpy(docs_np)
@@ -105,46 +88,54 @@ def run_torch(cfg, np):
         "leaky_relu": torch.nn.LeakyReLU(),
     }[c["activation"]]
 
-    def score(items):
-        x = items.unsqueeze(0)
-        for j in range(len(weights) - 1):
-            y = x.clone()
-            y = torch.einsum("qin,qnh->qih", y, weights[j])
-            y += biases[j]
-            y = activation(y)
-            if c["layerNorm"] and c["layerNormBeforeResidual"]:
-                y = F.layer_norm(y, (y.size(-1),), eps=c["lnEps"])
-            if has_residual(cfg, j):
-                y = y + x
-            if c["layerNorm"] and not c["layerNormBeforeResidual"]:
-                y = F.layer_norm(y, (y.size(-1),), eps=c["lnEps"])
-            x = y
-        return torch.einsum("qin,qnh->qih", x, weights[-1]).squeeze()
+    def score(lo, hi):
+        with torch.inference_mode():
+            x = docs[lo:hi].unsqueeze(0)
+            for j in range(len(weights) - 1):
+                y = x.clone()
+                y = torch.einsum("qin,qnh->qih", y, weights[j])
+                y += biases[j]
+                y = activation(y)
+                if c["layerNorm"] and c["layerNormBeforeResidual"]:
+                    y = F.layer_norm(y, (y.size(-1),), eps=c["lnEps"])
+                if has_residual(cfg, j):
+                    y = y + x
+                if c["layerNorm"] and not c["layerNormBeforeResidual"]:
+                    y = F.layer_norm(y, (y.size(-1),), eps=c["lnEps"])
+                x = y
+            return torch.einsum("qin,qnh->qih", x, weights[-1]).reshape(-1).numpy()
 
-    with torch.inference_mode():
-        check = cfg["checkDocs"]
-        emit({"scores": "torch", "values": score(docs[:check]).tolist()})
-        for chunk in cfg["chunks"]:
-            seconds = time_passes(lambda lo, hi: score(docs[lo:hi]), cfg["nDocs"], chunk, cfg["reps"])
-            emit({"impl": "torch-einsum", "chunk": chunk, "threads": torch.get_num_threads(), "seconds": seconds})
-    emit({"versions": "torch", "torch": torch.__version__, "numpy": np.__version__})
+    return score, {"torch": torch.__version__, "numpy": np.__version__}, torch.get_num_threads()
 
 
 def main():
     with open(sys.argv[1]) as f:
         cfg = json.load(f)
+    impl = sys.argv[2]
     try:
         import numpy as np
+
+        score, versions, threads = (numpy_scorer if impl == "numpy" else torch_scorer)(cfg, np)
     except ImportError as err:
-        emit({"skip": "numpy", "reason": f"numpy is not installed ({err}); apt-get install python3-numpy"})
-        emit({"skip": "torch", "reason": "needs numpy to load the bench's documents"})
+        package = "python3-numpy" if "numpy" in str(err) else "python3-torch"
+        emit({"skip": impl, "reason": f"{err}; install with apt-get install {package} libopenblas0-pthread"})
         return
-    # One implementation per process, so one library's idle BLAS threads never compete with the other's.
-    which = sys.argv[2:] or ["numpy", "torch"]
-    if "numpy" in which:
-        run_numpy(cfg, np)
-    if "torch" in which:
-        run_torch(cfg, np)
+    except RuntimeError as err:
+        emit({"skip": impl, "reason": str(err)})
+        return
+    n_docs = cfg["nDocs"]
+    score(0, min(n_docs, 1024))  # warm-up: thread pools, first allocations
+    emit({"ready": impl, "threads": threads, "versions": versions})
+    for line in sys.stdin:
+        command = json.loads(line)
+        if "pass" in command:
+            chunk = command["pass"]
+            start = time.perf_counter()
+            for lo in range(0, n_docs, chunk):
+                score(lo, min(lo + chunk, n_docs))
+            emit({"seconds": time.perf_counter() - start})
+        elif "scores" in command:
+            emit({"values": [float(v) for v in score(0, command["scores"])]})
 
 
 if __name__ == "__main__":

@@ -57,3 +57,30 @@ describe('experiment config', () => {
     expect(() => parseExperimentJson('{"name": ', 'exp.json')).toThrow(/exp\.json: not valid JSON/);
   });
 });
+
+describe('experiment config: attacks, labels and limits', () => {
+  it('accepts attack sets as a list of names or as sets + generate specs', () => {
+    expect(parseExperimentConfig({ ...minimal, attacks: ['s1'] }).attacks).toEqual(['s1']);
+    const c = parseExperimentConfig({
+      ...minimal,
+      attacks: { generate: [{ family: 'misspelling', seed: 1, sets: 10 }] },
+    });
+    expect(c.attacks).toEqual({ generate: [{ family: 'misspelling', seed: 1, sets: 10 }] });
+    expect(problem({ ...minimal, attacks: { generate: [{ family: 'typo', seed: 1 }] } }).message).toContain(
+      'attacks',
+    );
+  });
+
+  it('refuses labels and names that cannot be part of a run name, and topK above trec_eval depth 1000', () => {
+    expect(problem({ ...minimal, lexical: [{ mode: 'bm25', label: 'my bm25' }] }).details?.field).toBe(
+      'lexical[0].label',
+    );
+    expect(problem({ ...minimal, name: 'two words' }).details?.field).toBe('name');
+    expect(problem({ ...minimal, topK: 5000 }).details?.field).toBe('topK');
+  });
+
+  it('fills the latency profile defaults', () => {
+    const c = parseExperimentConfig({ ...minimal, latency: {} });
+    expect(c.latency).toEqual({ queries: 100, warmup: 5, repetitions: 3, batchSizes: [1], provider: 'cpu' });
+  });
+});

@@ -54,15 +54,15 @@ describe('QnetScorer against golden vectors', () => {
     async () => {
       const file = readConformanceFile(REFERENCE_FILE);
       for (const layerNorm of ['op', 'decomposed'] as const) {
-        for (const batched of [false, true]) {
+        for (const mode of ['single', 'graph', 'per-query'] as const) {
           const results = await checkConformance(file, async (spec, params, docs, n) => {
-            const scorer = await scorerFor(spec, { chunkSize: 5, layerNorm });
-            return batched ? scorer.scoreBatch(params, docs, n) : scorer.score(params, docs, n);
+            const batchMode = mode === 'single' ? 'auto' : mode;
+            const scorer = await scorerFor(spec, { chunkSize: 5, layerNorm, batchMode });
+            return mode === 'single' ? scorer.score(params, docs, n) : scorer.scoreBatch(params, docs, n);
           });
-          for (const r of results)
-            expect(r.maxRelativeError, `${r.name} ${layerNorm} batched=${batched}`).toBeLessThan(
-              file.tolerance,
-            );
+          for (const r of results) {
+            expect(r.maxRelativeError, `${r.name} ${layerNorm} ${mode}`).toBeLessThan(file.tolerance);
+          }
         }
       }
     },
@@ -113,21 +113,24 @@ describe('QnetScorer semantics beyond the golden file', () => {
     }
   });
 
-  it('scores a batch of queries query-major, each with its own q-net, equal to scoring them one by one', async () => {
-    const spec = parseQnetSpec({ dims: [24, 24, 24, 1] });
-    const queries = 3;
-    const nDocs = 23;
-    const params = randomParams(spec, queries, 21);
-    const docs = xorshift32Stream(99, nDocs * 24, 1);
-    const scorer = await scorerFor(spec, { chunkSize: 10 });
-    const batch = await scorer.scoreBatch(params, docs, nDocs);
-    expect(batch.length).toBe(queries * nDocs);
-    expect(maxRelativeError(batch, scoreReference(spec, params, docs, nDocs))).toBeLessThan(1e-5);
-    for (let q = 0; q < queries; q++) {
-      const one = await scorer.score(queryParams(spec, params, q), docs, nDocs);
-      expect(maxRelativeError(batch.subarray(q * nDocs, (q + 1) * nDocs), one)).toBeLessThan(1e-6);
-    }
-  });
+  for (const batchMode of ['graph', 'per-query'] as const) {
+    it(`scores a batch query-major (${batchMode}), equal to scoring the queries one by one`, async () => {
+      const spec = parseQnetSpec({ dims: [24, 24, 24, 1] });
+      const queries = 3;
+      const nDocs = 23;
+      const params = randomParams(spec, queries, 21);
+      const docs = xorshift32Stream(99, nDocs * 24, 1);
+      const scorer = await scorerFor(spec, { chunkSize: 10, batchMode });
+      expect(scorer.settings.batchMode).toBe(batchMode);
+      const batch = await scorer.scoreBatch(params, docs, nDocs);
+      expect(batch.length).toBe(queries * nDocs);
+      expect(maxRelativeError(batch, scoreReference(spec, params, docs, nDocs))).toBeLessThan(1e-5);
+      for (let q = 0; q < queries; q++) {
+        const one = await scorer.score(queryParams(spec, params, q), docs, nDocs);
+        expect(maxRelativeError(batch.subarray(q * nDocs, (q + 1) * nDocs), one)).toBeLessThan(1e-6);
+      }
+    });
+  }
 
   it('writes into the caller’s output array and reads documents from an offset view', async () => {
     const spec = SMALL_DEFAULT.spec;
@@ -153,6 +156,8 @@ describe('QnetScorer semantics beyond the golden file', () => {
       interOpNumThreads: 1,
       chunkSize: 256,
       layerNorm: 'op',
+      // On CPU a batch runs the fused single-query graph once per query and chunk.
+      batchMode: 'per-query',
     });
   });
 
@@ -164,6 +169,8 @@ describe('QnetScorer semantics beyond the golden file', () => {
     const err = await scorer.score(params, docs, 40, undefined, controller.signal).catch((e) => e);
     expect(err).toBeInstanceOf(WorkbenchError);
     expect(err.code).toBe('CANCELLED');
+    const batchErr = await scorer.scoreBatch(params, docs, 40, undefined, controller.signal).catch((e) => e);
+    expect(batchErr.code).toBe('CANCELLED');
   });
 
   it('rejects parameters and buffers that do not fit the dims', async () => {

@@ -25,8 +25,18 @@ async function cli(dataDir: string, args: string[]): Promise<{ out: string; err:
   let out = '';
   let err = '';
   const io = {
-    stdout: { write: (s: string) => ((out += s), true) },
-    stderr: { write: (s: string) => ((err += s), true) },
+    stdout: {
+      write: (s: string) => {
+        out += s;
+        return true;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        err += s;
+        return true;
+      },
+    },
   };
   const ctx = new CliContext(io, () => dataDir);
   const program = new Command('workbench')
