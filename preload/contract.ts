@@ -18,9 +18,9 @@ export const API_METHODS = {
   jobs: ['list', 'get', 'cancel'],
   runs: ['list', 'show', 'delete', 'import', 'compare', 'queries', 'drilldown'],
   results: ['summary'],
-  experiments: ['validate', 'run', 'runnerAvailable'],
+  experiments: ['validate', 'run', 'list', 'runnerAvailable'],
   attacks: ['families', 'list'],
-  demo: ['status'],
+  demo: ['status', 'run'],
 } as const satisfies { [C in keyof WorkbenchHandlers]: readonly (keyof WorkbenchHandlers[C])[] };
 
 // Every handler must be listed: a method missing from API_METHODS is a compile error here.

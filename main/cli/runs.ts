@@ -1,4 +1,10 @@
 import { type Command, Option } from 'commander';
+import {
+  ExperimentsRepository,
+  formatRunTrace,
+  LatencyRepository,
+  traceRun,
+} from '../engine/experiments/index.ts';
 import { exportRun, importRun, type RunFormat } from '../engine/runs/index.ts';
 import type { RunRecord } from '../engine/store/index.ts';
 import type { CliContext } from './context.ts';
@@ -122,6 +128,12 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
       const store = ctx.store();
       const run = store.runs.require(name);
       const queries = store.runs.queryCount(run.id);
-      ctx.out(opts.json ? JSON.stringify(runJson(run, queries), null, 2) : describe(run, queries));
+      // Every stored number with the settings, input hashes and environment that produced it.
+      const trace = traceRun(store, new ExperimentsRepository(store), new LatencyRepository(store), name);
+      ctx.out(
+        opts.json
+          ? JSON.stringify({ ...runJson(run, queries), trace }, null, 2)
+          : `${describe(run, queries)}\n${formatRunTrace(trace)}`,
+      );
     });
 }

@@ -36,9 +36,7 @@ export function differingParams(
   b: FlatParams,
 ): { key: string; a: ParamScalar | undefined; b: ParamScalar | undefined }[] {
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-  return keys
-    .filter((k) => !(k in a && k in b && a[k] === b[k]))
-    .map((k) => ({ key: k, a: a[k], b: b[k] }));
+  return keys.filter((k) => !(k in a && k in b && a[k] === b[k])).map((k) => ({ key: k, a: a[k], b: b[k] }));
 }
 
 /** Drops the input-identity keys (hashes) that make every two runs of different corpora look different. */
@@ -53,14 +51,15 @@ export function settingParams(params: FlatParams): FlatParams {
  * when no other point is at least as fast and at least as good, and strictly better in one of the two.
  */
 export function paretoFront(points: readonly { latency: number; quality: number }[]): boolean[] {
-  return points.map((p, i) =>
-    !points.some(
-      (q, j) =>
-        j !== i &&
-        q.latency <= p.latency &&
-        q.quality >= p.quality &&
-        (q.latency < p.latency || q.quality > p.quality),
-    ),
+  return points.map(
+    (p, i) =>
+      !points.some(
+        (q, j) =>
+          j !== i &&
+          q.latency <= p.latency &&
+          q.quality >= p.quality &&
+          (q.latency < p.latency || q.quality > p.quality),
+      ),
   );
 }
 

@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { WorkbenchError } from '../errors.ts';
 import type { ApiContext } from './context.ts';
+import type { StartExperiment } from './experiments.ts';
 import { handler, noInput } from './handler.ts';
 
 /** The shipped demo: an experiment config beside the demo model packages (native-models/). */
@@ -13,8 +15,9 @@ export interface DemoStatus {
   configPath: string | null;
 }
 
-export function demoStatus(ctx: Pick<ApiContext, 'demoDir'>, runnerAvailable: boolean): DemoStatus {
-  if (!ctx.demoDir) return { available: false, reason: 'this build ships no demo folder (native-models/)', configPath: null };
+export function demoStatus(ctx: Pick<ApiContext, 'demoDir'>): DemoStatus {
+  if (!ctx.demoDir)
+    return { available: false, reason: 'this build ships no demo folder (native-models/)', configPath: null };
   const configPath = join(ctx.demoDir, DEMO_CONFIG);
   if (!existsSync(configPath))
     return {
@@ -22,13 +25,30 @@ export function demoStatus(ctx: Pick<ApiContext, 'demoDir'>, runnerAvailable: bo
       reason: `the demo is not built yet: ${configPath} is missing (the demo models and their experiment come with native-models/)`,
       configPath: null,
     };
-  if (!runnerAvailable)
-    return { available: false, reason: 'the experiment runner is not part of this build yet', configPath };
   return { available: true, reason: null, configPath };
 }
 
-export function demoHandlers(ctx: ApiContext) {
+export function demoHandlers(ctx: ApiContext, start: StartExperiment) {
   return {
-    status: handler(noInput, () => demoStatus(ctx, false)),
+    status: handler(noInput, () => demoStatus(ctx)),
+    /** Runs the demo's experiment config as a job (validated like any other config). */
+    run: handler(noInput, () => {
+      const status = demoStatus(ctx);
+      if (!status.available || !status.configPath)
+        throw new WorkbenchError('UNAVAILABLE', `the demo cannot run here: ${status.reason}`);
+      let config: unknown;
+      try {
+        config = JSON.parse(readFileSync(status.configPath, 'utf8'));
+      } catch (err) {
+        throw new WorkbenchError(
+          'INPUT_INVALID',
+          `${status.configPath}: not valid JSON (${(err as Error).message})`,
+          {
+            file: status.configPath,
+          },
+        );
+      }
+      return start(config, 'the demo experiment');
+    }),
   };
 }

@@ -52,7 +52,8 @@ export class RunEvaluator {
       );
     }
     const dataset = this.store.datasets.getById(run.datasetId);
-    if (!dataset) throw new WorkbenchError('NOT_FOUND', `the dataset of run "${run.name}" is gone`, { field: 'run' });
+    if (!dataset)
+      throw new WorkbenchError('NOT_FOUND', `the dataset of run "${run.name}" is gone`, { field: 'run' });
     const key = JSON.stringify([run.id, run.createdAt, dataset.contentHash, request]);
     const hit = this.cache.get(key);
     if (hit) return hit;

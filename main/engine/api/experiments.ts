@@ -1,6 +1,12 @@
 import { z } from 'zod';
-import { WorkbenchError } from '../errors.ts';
-import { ExperimentConfigSchema, jsonPath } from '../experiments/config.ts';
+import {
+  checkExperimentConfig,
+  configError,
+  type ExperimentProgress,
+  type ExperimentRecord,
+  ExperimentRunner,
+} from '../experiments/index.ts';
+import type { JobContext } from '../jobs/index.ts';
 import type { ApiContext } from './context.ts';
 import { handler, noInput } from './handler.ts';
 
@@ -13,70 +19,84 @@ export interface ConfigIssue {
 export interface ConfigCheck {
   valid: boolean;
   issues: ConfigIssue[];
-  /** The config with its defaults filled in, when it parses. */
+  /** The config with its defaults filled in, when its shape is right. */
   normalized: unknown;
 }
 
-const MODE_KIND: Record<string, 'hypencoder' | 'biencoder' | null> = {
-  exhaustive: 'hypencoder',
-  graph: 'hypencoder',
-  flat: 'biencoder',
-  hnsw: 'biencoder',
-  rerank: null,
-};
+export interface ExperimentSummary {
+  name: string;
+  status: ExperimentRecord['status'];
+  createdAt: string;
+  finishedAt: string | null;
+  jobs: number;
+  succeeded: number;
+  failed: number;
+}
+
+/** Progress steps per experiment job, so that the job system's rate and ETA see steady progress. */
+const STEPS = 1000;
+
+/** Maps the runner's progress (experiments/runner.ts) onto a job: overall fraction, stage of the running job. */
+export function reportExperimentProgress(job: JobContext, p: ExperimentProgress): void {
+  const j = p.job;
+  const stage = j
+    ? `job ${j.position + 1}/${p.jobsTotal} ${j.runName}: ${j.stage}${j.total ? ` ${j.done}/${j.total}` : ''}`
+    : p.event;
+  job.progress({ done: Math.round(p.fraction * STEPS), total: STEPS, stage });
+}
+
+export type StartExperiment = (config: unknown, label?: string) => { jobId: string; experiment: string };
 
 export function experimentHandlers(ctx: ApiContext) {
-  const { store, models } = ctx;
-  /** Schema first (experiments/config.ts), then what only the data folder knows: names that must exist. */
+  const { store, models, attacks, jobs, dataDir } = ctx;
+  const runner = new ExperimentRunner({ store, dataDir, models });
+  const sources = { store, models, variationSets: attacks.repository };
+
+  /** Shape (zod) and meaning (the data folder's names, kinds, splits): every problem at once. */
   const check = (config: unknown): ConfigCheck => {
-    const parsed = ExperimentConfigSchema.safeParse(config);
-    if (!parsed.success) {
-      return {
-        valid: false,
-        issues: parsed.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })),
-        normalized: null,
-      };
-    }
-    const c = parsed.data;
-    const issues: ConfigIssue[] = [];
-    c.datasets.forEach((d, i) => {
-      if (!store.datasets.get(d.name))
-        issues.push({ path: `datasets[${i}].name`, message: `no dataset named "${d.name}": import it first (Datasets)` });
-    });
-    c.models.forEach((m, i) => {
-      if (!models.has(m.name)) {
-        issues.push({ path: `models[${i}].name`, message: `no model named "${m.name}" is registered: import it first (Models)` });
-        return;
-      }
-      const kind = models.get(m.name).manifest.kind;
-      m.modes.forEach((mode, j) => {
-        const needs = MODE_KIND[mode.mode];
-        if (needs && needs !== kind)
-          issues.push({
-            path: `models[${i}].modes[${j}].mode`,
-            message: `mode "${mode.mode}" needs a ${needs}; "${m.name}" is a ${kind}`,
-          });
-      });
-    });
-    return { valid: issues.length === 0, issues, normalized: c };
+    const { config: parsed, problems } = checkExperimentConfig(config, sources);
+    return { valid: parsed !== null && problems.length === 0, issues: problems, normalized: parsed };
   };
+
+  /** Records the experiment, then runs its jobs as one workbench job; a cancel leaves it resumable. */
+  const start: StartExperiment = (config, label) => {
+    const { config: parsed, problems } = checkExperimentConfig(config, sources);
+    if (!parsed || problems.length) throw configError('config', problems);
+    const record = runner.prepare(parsed);
+    const { id } = jobs.start('experiments:run', label ?? `experiment ${record.name}`, async (job) => {
+      const own = new ExperimentRunner({
+        store,
+        dataDir,
+        models,
+        onProgress: (p) => reportExperimentProgress(job, p),
+      });
+      const outcome = await own.execute(record.name, { signal: job.signal });
+      return { experiment: record.name, ran: outcome.ran, skipped: outcome.skipped, failed: outcome.failed };
+    });
+    return { jobId: id, experiment: record.name };
+  };
+
   return {
-    /** Validates as the builder is typed: every problem at once, each with its JSON path. */
-    validate: handler(z.object({ config: z.unknown() }).strict(), ({ config }) => check(config)),
-    run: handler(z.object({ config: z.unknown() }).strict(), ({ config }): { jobId: string } => {
-      const result = check(config);
-      if (!result.valid) {
-        throw new WorkbenchError(
-          'INVALID_ARGUMENT',
-          `invalid experiment config: ${result.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-          { field: result.issues[0]?.path ?? '(root)' },
-        );
-      }
-      throw new WorkbenchError(
-        'UNAVAILABLE',
-        'the experiment runner is not part of this build yet; run searches with `workbench search` and import their runs',
-      );
-    }),
-    runnerAvailable: handler(noInput, () => ({ available: false as boolean, reason: 'the experiment runner is not part of this build yet' as string | null })),
+    start,
+    handlers: {
+      /** Validates as the builder is typed: every problem at once, each with its JSON path. */
+      validate: handler(z.object({ config: z.unknown() }).strict(), ({ config }) => check(config)),
+      run: handler(z.object({ config: z.unknown() }).strict(), ({ config }) => start(config)),
+      list: handler(noInput, (): ExperimentSummary[] =>
+        runner.experiments.list().map((e) => {
+          const all = runner.experiments.jobs(e.id);
+          return {
+            name: e.name,
+            status: e.status,
+            createdAt: e.createdAt,
+            finishedAt: e.finishedAt,
+            jobs: all.length,
+            succeeded: all.filter((j) => j.status === 'succeeded').length,
+            failed: all.filter((j) => j.status === 'failed').length,
+          };
+        }),
+      ),
+      runnerAvailable: handler(noInput, () => ({ available: true, reason: null as string | null })),
+    },
   };
 }

@@ -19,14 +19,14 @@ export type { DatasetDetails, ImportPreview, PreviewFile } from './datasets.ts';
 export { DEMO_CONFIG, type DemoStatus } from './demo.ts';
 export type { NumberSettings } from './evaluation.ts';
 export { JobEvents, type JobListener } from './events.ts';
-export type { ConfigCheck, ConfigIssue } from './experiments.ts';
+export type { ConfigCheck, ConfigIssue, ExperimentSummary } from './experiments.ts';
 export type { ApiResult, Handler, HandlerTable } from './handler.ts';
 export { type ClientOf, handler, noInput } from './handler.ts';
 export type { ModelInfo, ProviderAvailability } from './models.ts';
 export type { BaselineTest, ResultRow, ResultsSummary, RobustnessEntry } from './results.ts';
 export type { DrillDown, MeasureComparison, QueryRow, RankedEntry, RunSummary } from './runs.ts';
-export { SETTINGS_FILE, type StoredSettings } from './settings-file.ts';
 export { readLocationFile, type SettingsView } from './settings.ts';
+export { SETTINGS_FILE, type StoredSettings } from './settings-file.ts';
 export { type SystemInfo, systemInfo } from './system.ts';
 
 /**
@@ -37,6 +37,7 @@ export { type SystemInfo, systemInfo } from './system.ts';
 export function createApi(deps: ApiDeps) {
   const ctx = apiContext(deps);
   const evaluator = new RunEvaluator(deps.store);
+  const experiments = experimentHandlers(ctx);
   return {
     system: {
       info: handler(noInput, () => systemInfo(deps)),
@@ -47,9 +48,9 @@ export function createApi(deps: ApiDeps) {
     jobs: jobHandlers(ctx),
     runs: runHandlers(ctx, evaluator),
     results: resultHandlers(ctx, evaluator),
-    experiments: experimentHandlers(ctx),
+    experiments: experiments.handlers,
     attacks: attackHandlers(ctx),
-    demo: demoHandlers(ctx),
+    demo: demoHandlers(ctx, experiments.start),
   };
 }
 

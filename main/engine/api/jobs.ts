@@ -10,7 +10,12 @@ export function jobHandlers(ctx: ApiContext) {
   const { jobs } = ctx;
   const require = (id: string): JobSnapshot => {
     const job = jobs.get(id);
-    if (!job) throw new WorkbenchError('NOT_FOUND', `no job "${id}": it belongs to an earlier session or never existed; see the Jobs list`, { field: 'id' });
+    if (!job)
+      throw new WorkbenchError(
+        'NOT_FOUND',
+        `no job "${id}": it belongs to an earlier session or never existed; see the Jobs list`,
+        { field: 'id' },
+      );
     return job;
   };
   return {

@@ -5,7 +5,14 @@ import { findSweeps, paretoFront, type SweepSeries, symmetricHistogram } from '.
 import type { ApiContext } from './context.ts';
 import { type NumberSettings, RunEvaluator, type StoredEvaluation } from './evaluation.ts';
 import { handler } from './handler.ts';
-import { EvalOptionsSchema, evalRequest, type RunSummary, runSummary } from './runs.ts';
+import {
+  EvalOptionsSchema,
+  evalRequest,
+  experimentOf,
+  querySetOf,
+  type RunSummary,
+  runSummary,
+} from './runs.ts';
 
 /** Significance markers: paired t-test, two-sided, Holm-corrected over the runs compared with the baseline. */
 export const SIGNIFICANCE = { test: 'paired t-test (two-sided)', correction: 'holm', alpha: 0.05 } as const;
@@ -19,11 +26,12 @@ export interface BaselineTest {
 
 export interface ResultRow extends RunSummary {
   values: Record<string, { value: number; vsBaseline: BaselineTest | null }>;
-  /** On the Pareto front of (p50 latency, first measure); null without a latency. */
+  /** The latency the Pareto front uses for this run (see `latencySource`); null without one. */
+  paretoLatency: number | null;
+  /** On the Pareto front of (latency, first measure); null without a latency. */
   pareto: boolean | null;
-  /** Per-stage latency percentiles, ms. */
+  /** Per-stage latency percentiles, ms: the profile's stages, else the search time alone. */
   stages: { stage: string; p50: number; p95: number; p99: number }[];
-  querySet: string | null;
 }
 
 export interface RobustnessEntry {
@@ -40,6 +48,8 @@ export interface ResultsSummary {
   dataset: string;
   baseline: string | null;
   significance: typeof SIGNIFICANCE;
+  /** What the Pareto front's latency is: profiled totals and recorded search times are never mixed. */
+  latencySource: string | null;
   columns: { name: string; settings: NumberSettings }[];
   rows: ResultRow[];
   /** Runs that could not be evaluated, and why. */
@@ -50,21 +60,14 @@ export interface ResultsSummary {
   deltas: { run: string; edges: number[]; counts: number[] }[];
 }
 
-const querySetOf = (run: RunRecord): string | null =>
-  typeof run.config.querySet === 'string' ? run.config.querySet : null;
+export const PROFILE_LATENCY = 'p50 total per query (tokenize + encode + search), latency profile at batch 1';
+export const SEARCH_LATENCY = 'p50 search time per query as recorded by the run (query encoding excluded)';
 
-/** Run stages with percentiles: the experiments' per-stage profiles when present, else the search time. */
-function stagesOf(run: RunRecord): ResultRow['stages'] {
-  const stages = run.stats.stages as Record<string, Record<string, number>> | undefined;
-  if (stages && typeof stages === 'object') {
-    return Object.entries(stages)
-      .filter(([, s]) => typeof s?.p50 === 'number')
-      .map(([stage, s]) => ({ stage, p50: s.p50, p95: Number(s.p95), p99: Number(s.p99) }));
-  }
-  const l = run.stats.latencyMs as Record<string, number> | undefined;
-  return l && typeof l.p50 === 'number' ? [{ stage: 'search', p50: l.p50, p95: l.p95, p99: l.p99 }] : [];
+function stagesOf(summary: RunSummary): ResultRow['stages'] {
+  if (summary.profile) return summary.profile.stages;
+  const l = summary.latencyMs;
+  return l ? [{ stage: 'search', p50: l.p50, p95: l.p95, p99: l.p99 }] : [];
 }
-
 
 export function resultHandlers(ctx: ApiContext, evaluator: RunEvaluator) {
   const { store, attacks } = ctx;
@@ -86,7 +89,9 @@ export function resultHandlers(ctx: ApiContext, evaluator: RunEvaluator) {
         const wanted = input.runs ? new Set(input.runs) : null;
         const runs = store.runs
           .list()
-          .filter((r) => r.datasetId === dataset.id && r.status === 'ready' && (!wanted || wanted.has(r.name)));
+          .filter(
+            (r) => r.datasetId === dataset.id && r.status === 'ready' && (!wanted || wanted.has(r.name)),
+          );
         const request = evalRequest(input);
         const evaluated: { run: RunRecord; stored: StoredEvaluation }[] = [];
         const skipped: ResultsSummary['skipped'] = [];
@@ -99,18 +104,25 @@ export function resultHandlers(ctx: ApiContext, evaluator: RunEvaluator) {
         }
         const first = evaluated[0]?.stored.columns.filter((c) => c.aggregate === 'mean') ?? [];
         const columns = first.map((c) => ({ name: c.name, settings: c.settings }));
-        const baselineName = input.baseline ?? evaluated.find((e) => querySetOf(e.run) === null)?.run.name ?? null;
+        const baselineName =
+          input.baseline ?? evaluated.find((e) => querySetOf(e.run) === null)?.run.name ?? null;
         const base = evaluated.find((e) => e.run.name === baselineName) ?? null;
 
-        const rows: ResultRow[] = evaluated.map(({ run, stored }) => ({
-          ...runSummary(store, run),
-          values: Object.fromEntries(
-            columns.map((c) => [c.name, { value: RunEvaluator.value(stored, c.name) ?? Number.NaN, vsBaseline: null }]),
-          ) as ResultRow['values'],
-          pareto: null,
-          stages: stagesOf(run),
-          querySet: querySetOf(run),
-        }));
+        const rows: ResultRow[] = evaluated.map(({ run, stored }) => {
+          const summary = runSummary(store, run);
+          return {
+            ...summary,
+            values: Object.fromEntries(
+              columns.map((c) => [
+                c.name,
+                { value: RunEvaluator.value(stored, c.name) ?? Number.NaN, vsBaseline: null },
+              ]),
+            ) as ResultRow['values'],
+            paretoLatency: null,
+            pareto: null,
+            stages: stagesOf(summary),
+          };
+        });
         if (base) {
           for (const c of columns) {
             const baseValues = RunEvaluator.perQuery(base.stored, c.name);
@@ -123,7 +135,10 @@ export function resultHandlers(ctx: ApiContext, evaluator: RunEvaluator) {
               return { difference: t.meanDifference, pValue: t.tTest?.pValue ?? 1 };
             });
             const present = tests.map((t, i) => [t, i] as const).filter(([t]) => t !== null);
-            const adjusted = adjustPValues(present.map(([t]) => t!.pValue), 'holm');
+            const adjusted = adjustPValues(
+              present.map(([t]) => t!.pValue),
+              'holm',
+            );
             present.forEach(([t, i], k) => {
               rows[i].values[c.name].vsBaseline = {
                 ...t!,
@@ -134,11 +149,18 @@ export function resultHandlers(ctx: ApiContext, evaluator: RunEvaluator) {
           }
         }
         const quality = columns[0]?.name;
-        const timed = rows.map((r, i) => [r, i] as const).filter(([r]) => r.latencyMs && quality && r.querySet === null);
-        const front = paretoFront(timed.map(([r]) => ({ latency: r.latencyMs!.p50, quality: r.values[quality!].value })));
-        timed.forEach(([, i], k) => {
-          rows[i].pareto = front[k];
+        const originals = rows.filter((r) => r.querySet === null);
+        const profiled = originals.some((r) => r.profile !== null);
+        for (const r of originals)
+          r.paretoLatency = profiled ? (r.profile?.totalP50 ?? null) : (r.latencyMs?.p50 ?? null);
+        const timed = originals.filter((r) => r.paretoLatency !== null && quality);
+        const front = paretoFront(
+          timed.map((r) => ({ latency: r.paretoLatency!, quality: r.values[quality!].value })),
+        );
+        timed.forEach((r, k) => {
+          r.pareto = front[k];
         });
+        const latencySource = timed.length ? (profiled ? PROFILE_LATENCY : SEARCH_LATENCY) : null;
 
         const plain = rows.filter((r) => r.querySet === null);
         const sweeps = quality
@@ -152,10 +174,16 @@ export function resultHandlers(ctx: ApiContext, evaluator: RunEvaluator) {
         if (quality) {
           for (const r of rows) {
             if (r.querySet === null) continue;
-            const { querySet: _q, ...own } = r.params;
-            const original = plain.find((p) =>
-              Object.entries(own).every(([k, v]) => k === 'querySet' || p.params[k] === v),
-            );
+            // An experiment's varied run pairs with the same grid point on the original queries; other runs
+            // with the run of identical settings.
+            const mine = experimentOf(evaluated.find((e) => e.run.name === r.name)!.run);
+            const original = plain.find((p) => {
+              if (mine?.name) {
+                const theirs = experimentOf(evaluated.find((e) => e.run.name === p.name)!.run);
+                return theirs?.name === mine.name && theirs.point === mine.point;
+              }
+              return Object.entries(r.params).every(([k, v]) => p.params[k] === v);
+            });
             if (!original) continue;
             const o = original.values[quality].value;
             const v = r.values[quality].value;
@@ -192,6 +220,7 @@ export function resultHandlers(ctx: ApiContext, evaluator: RunEvaluator) {
           dataset: dataset.name,
           baseline: base?.run.name ?? null,
           significance: SIGNIFICANCE,
+          latencySource,
           columns,
           rows,
           skipped,

@@ -2,9 +2,20 @@ import { z } from 'zod';
 import { compareRuns, type PairedComparison } from '../eval/index.ts';
 import { importRun } from '../runs/index.ts';
 import type { RunRecord, Store } from '../store/index.ts';
-import { differingParams, flattenParams, type ParamScalar, settingParams, symmetricHistogram } from './analysis.ts';
+import {
+  differingParams,
+  flattenParams,
+  type ParamScalar,
+  settingParams,
+  symmetricHistogram,
+} from './analysis.ts';
 import type { ApiContext } from './context.ts';
-import { DEFAULT_RESULT_MEASURES, type EvalRequest, type NumberSettings, RunEvaluator } from './evaluation.ts';
+import {
+  DEFAULT_RESULT_MEASURES,
+  type EvalRequest,
+  type NumberSettings,
+  RunEvaluator,
+} from './evaluation.ts';
 import { handler, noInput } from './handler.ts';
 
 const runName = z.string().min(1).max(500);
@@ -35,7 +46,23 @@ export interface RunSummary {
   queries: number;
   /** The run's settings, flattened (`graphSearch.nCandidates`), input hashes left out. */
   params: Record<string, ParamScalar>;
+  /** Search time per query as the run recorded it (query encoding excluded). */
   latencyMs: { p50: number; p95: number; p99: number; mean: number } | null;
+  /**
+   * The experiment's latency profile at batch size 1 (most threads): per-stage percentiles, tokenize to total,
+   * and the QPS measured over the timed loop. Null for runs that were not profiled.
+   */
+  profile: LatencyProfile | null;
+  /** The query-variation set the run answered; null for the dataset's own queries. */
+  querySet: string | null;
+}
+
+export interface LatencyProfile {
+  stages: { stage: string; p50: number; p95: number; p99: number }[];
+  totalP50: number;
+  qps: number;
+  /** How it was measured, e.g. `2 threads, cpu, 50 queries × 3`. */
+  settings: string;
 }
 
 export function latencyOf(run: RunRecord): RunSummary['latencyMs'] {
@@ -44,7 +71,60 @@ export function latencyOf(run: RunRecord): RunSummary['latencyMs'] {
   return { p50: l.p50, p95: Number(l.p95), p99: Number(l.p99), mean: Number(l.mean) };
 }
 
+interface StatsExperiment {
+  name?: string;
+  system?: string;
+  point?: string;
+  querySet?: string | null;
+}
+interface StatsLatency {
+  settings?: {
+    batchSize?: number;
+    threads?: number;
+    provider?: string;
+    queries?: number;
+    repetitions?: number;
+  };
+  summary?: { qps?: number; stages?: Record<string, { p50: number; p95: number; p99: number }> };
+}
+
+/** The experiment a run belongs to, as the runner records it in `stats.experiment` (experiments/runner.ts). */
+export function experimentOf(run: RunRecord): StatsExperiment | null {
+  const e = run.stats.experiment;
+  return e && typeof e === 'object' && !Array.isArray(e) ? (e as StatsExperiment) : null;
+}
+
+export function querySetOf(run: RunRecord): string | null {
+  const fromExperiment = experimentOf(run)?.querySet;
+  if (typeof fromExperiment === 'string') return fromExperiment;
+  return typeof run.config.querySet === 'string' ? run.config.querySet : null;
+}
+
+/** The profile at batch size 1 with the most threads, as the experiment report picks it (report.ts runLatency). */
+export function profileOf(run: RunRecord): LatencyProfile | null {
+  const all = Array.isArray(run.stats.latency) ? (run.stats.latency as unknown as StatsLatency[]) : [];
+  const single = all.filter((m) => m.settings?.batchSize === 1 && m.summary?.stages);
+  if (single.length === 0) return null;
+  const p = single.reduce((a, b) => ((b.settings?.threads ?? 0) > (a.settings?.threads ?? 0) ? b : a));
+  const order = ['tokenize', 'encode', 'search', 'total'];
+  const stages = Object.entries(p.summary!.stages!)
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+    .map(([stage, x]) => ({ stage, p50: x.p50, p95: x.p95, p99: x.p99 }));
+  const s = p.settings!;
+  return {
+    stages,
+    totalP50: p.summary!.stages!.total?.p50 ?? Number.NaN,
+    qps: p.summary!.qps ?? Number.NaN,
+    settings: `${s.threads} threads, ${s.provider}, ${s.queries} queries × ${s.repetitions}`,
+  };
+}
+
 export function runSummary(store: Store, run: RunRecord): RunSummary {
+  const experiment = experimentOf(run);
+  const params = settingParams(flattenParams(run.config));
+  delete params.querySet;
+  if (experiment?.name) params.experiment = experiment.name;
+  if (experiment?.system) params.system = experiment.system;
   return {
     name: run.name,
     dataset: run.datasetName,
@@ -53,8 +133,10 @@ export function runSummary(store: Store, run: RunRecord): RunSummary {
     status: run.status,
     createdAt: run.createdAt,
     queries: store.runs.queryCount(run.id),
-    params: settingParams(flattenParams(run.config)),
+    params,
     latencyMs: latencyOf(run),
+    profile: profileOf(run),
+    querySet: querySetOf(run),
   };
 }
 
@@ -199,9 +281,13 @@ export function runHandlers(ctx: ApiContext, evaluator: RunEvaluator) {
         const depth = input.depth ?? 20;
         const datasetId = records[0].datasetId;
         const qrels =
-          datasetId === null ? new Map<string, number>() : (store.qrels.load(datasetId, request.split ?? undefined).get(input.queryId) ?? new Map<string, number>());
+          datasetId === null
+            ? new Map<string, number>()
+            : (store.qrels.load(datasetId, request.split ?? undefined).get(input.queryId) ??
+              new Map<string, number>());
         const relevant = [...qrels.values()].filter((l) => l >= request.relevanceLevel).length;
-        let text: string | null = datasetId === null ? null : (store.queries.get(datasetId, input.queryId)?.text ?? null);
+        let text: string | null =
+          datasetId === null ? null : (store.queries.get(datasetId, input.queryId)?.text ?? null);
         const runs = records.map((run) => {
           let ranking: { docnos: string[]; scores: Float64Array } | undefined;
           for (const r of store.runs.iterateResults(run.id)) {
@@ -223,7 +309,9 @@ export function runHandlers(ctx: ApiContext, evaluator: RunEvaluator) {
             };
           });
           const retrieved = new Set(docnos);
-          const relevantMissing = [...qrels].filter(([d, l]) => l >= request.relevanceLevel && !retrieved.has(d)).length;
+          const relevantMissing = [...qrels].filter(
+            ([d, l]) => l >= request.relevanceLevel && !retrieved.has(d),
+          ).length;
           const values: Record<string, number> = {};
           try {
             const stored = evaluator.evaluate(run, request);

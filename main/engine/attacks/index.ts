@@ -36,7 +36,6 @@ export {
   type VariationSetValues,
   type VariationText,
 } from './robustness.ts';
-export { ensureQueryVariationTables, QUERY_VARIATIONS_SQL, queryVariationsMigration } from './schema.ts';
 export {
   type AttackConfig,
   AttackService,

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { WorkbenchError } from '../errors.ts';
 import { canonicalJson } from '../store/index.ts';
-import { ensureQueryVariationTables } from './schema.ts';
 import type {
   AttackFamily,
   AttackParams,
@@ -116,7 +115,6 @@ export class QueryVariationsRepository {
     private readonly db: Database.Database,
     private readonly now: () => string = () => new Date().toISOString(),
   ) {
-    ensureQueryVariationTables(db);
     this.insertSet = db.prepare(
       `INSERT INTO query_variation_sets
          (dataset_id, name, family, variant, seed, params, split, source, source_path, generator_version, summary, created_at)

@@ -77,7 +77,6 @@ export {
   ExperimentRunner,
   type RunnerDeps,
 } from './runner.ts';
-export { EXPERIMENTS_SQL, ensureExperimentTables, experimentsMigration } from './schema.ts';
 export { type RunTrace, traceRun } from './trace.ts';
 export {
   checkExperimentConfig,

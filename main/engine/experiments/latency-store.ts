@@ -7,9 +7,8 @@ import {
   type LatencySummary,
 } from '../latency/index.ts';
 import { canonicalJson, type Store } from '../store/index.ts';
-import { ensureExperimentTables } from './schema.ts';
 
-/** Latency profiles of runs and their raw samples (schema.ts), float64 milliseconds packed per stage. */
+/** Latency profiles of runs and their raw samples (store migration 003), float64 milliseconds packed per stage. */
 
 if (endianness() !== 'LE') throw new Error('the latency store assumes a little-endian machine');
 
@@ -39,7 +38,6 @@ export class LatencyRepository {
     private readonly now: () => string = () => new Date().toISOString(),
   ) {
     const db = store.db;
-    ensureExperimentTables(db);
     this.insertProfile = db.prepare<[number, number, number, string, string, string, string], { id: number }>(
       `INSERT INTO latency_profiles (run_id, batch_size, threads, provider, settings, summary, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -2,9 +2,8 @@ import type Database from 'better-sqlite3';
 import { WorkbenchError } from '../errors.ts';
 import { canonicalJson, type JsonObject, type Store } from '../store/index.ts';
 import type { JobSpec } from './plan.ts';
-import { ensureExperimentTables } from './schema.ts';
 
-/** Experiments and their jobs (schema.ts). Statements are prepared once, in the constructor. */
+/** Experiments and their jobs (store migration 003). Statements are prepared once, in the constructor. */
 
 export type ExperimentStatus = 'running' | 'interrupted' | 'failed' | 'succeeded';
 export type JobStatus = 'pending' | 'running' | 'succeeded' | 'failed';
@@ -140,7 +139,6 @@ export class ExperimentsRepository {
     private readonly now: () => string = () => new Date().toISOString(),
   ) {
     this.db = store.db;
-    ensureExperimentTables(this.db);
     const db = this.db;
     this.insertExperiment = db.prepare(
       `INSERT INTO experiments (name, config, config_hash, source_path, status, environment, created_at, updated_at)

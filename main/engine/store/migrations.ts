@@ -112,6 +112,122 @@ CREATE TABLE metrics (
 CREATE UNIQUE INDEX metrics_value ON metrics(run_id, measure, settings, ifnull(query_id, ''));
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: '001_init', sql: m001Init }];
+// Query-variation sets (attacks/README.md). A set belongs to one dataset and holds one row per query it
+// covers; a generated set carries its seed and parameters and is unique per generation spec, so asking again
+// for the same spec returns the stored set and a re-run uses the very same texts.
+const m002QueryVariations = `
+CREATE TABLE query_variation_sets (
+  id                 INTEGER PRIMARY KEY,
+  dataset_id         INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  name               TEXT NOT NULL UNIQUE,
+  family             TEXT NOT NULL CHECK (family IN ('misspelling', 'naturality', 'ordering', 'synonym', 'paraphrase')),
+  -- generated: one of the family's variants (attacks/README.md); imported: the generator named in the file
+  variant            TEXT NOT NULL,
+  seed               INTEGER,
+  -- generator parameters, canonical JSON (sorted keys) so that equal parameters compare equal
+  params             TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(params)),
+  -- the query split the set was generated from; NULL = all queries of the dataset
+  split              TEXT,
+  -- 'generated', or 'imported' with the file in source_path
+  source             TEXT NOT NULL CHECK (source IN ('generated', 'imported')),
+  source_path        TEXT,
+  generator_version  INTEGER,
+  -- counts: queries, changed, noCandidate
+  summary            TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(summary)),
+  created_at         TEXT NOT NULL,
+  CHECK ((source = 'generated') = (seed IS NOT NULL AND generator_version IS NOT NULL))
+);
+CREATE INDEX query_variation_sets_dataset ON query_variation_sets(dataset_id);
+CREATE UNIQUE INDEX query_variation_sets_spec
+  ON query_variation_sets(dataset_id, family, variant, seed, params, ifnull(split, ''), generator_version)
+  WHERE source = 'generated';
+
+-- One row per query of a set, in the order of the dataset's queries (id). No foreign key to queries:
+-- a query's text lives there; deleting the dataset deletes its sets and, by cascade, these rows.
+CREATE TABLE query_variations (
+  id        INTEGER PRIMARY KEY,
+  set_id    INTEGER NOT NULL REFERENCES query_variation_sets(id) ON DELETE CASCADE,
+  query_id  TEXT NOT NULL,
+  text      TEXT NOT NULL,
+  changed   INTEGER NOT NULL CHECK (changed IN (0, 1)),
+  -- the edit made ('qwerty "pelvic" → "pslvic"'), or why the query is unchanged
+  edit      TEXT NOT NULL DEFAULT '',
+  UNIQUE (set_id, query_id)
+);
+`;
+
+// Experiments, their jobs and latency profiles (experiments/README.md). A job is one run to make: (dataset,
+// grid point of a system, query set); `key` is the sha256 of what decides the run and `run_id` links the run
+// once the job succeeded (NULL again when that run is deleted, so a resume redoes it). A latency profile is one
+// (run, batch size, threads, provider) measurement; raw samples are packed little-endian float64 milliseconds.
+const m003Experiments = `
+CREATE TABLE experiments (
+  id           INTEGER PRIMARY KEY,
+  name         TEXT NOT NULL UNIQUE,
+  -- the config as validated, defaults filled in; canonical JSON
+  config       TEXT NOT NULL CHECK (json_valid(config)),
+  config_hash  TEXT NOT NULL,
+  source_path  TEXT,
+  status       TEXT NOT NULL CHECK (status IN ('running', 'interrupted', 'failed', 'succeeded')),
+  environment  TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(environment)),
+  created_at   TEXT NOT NULL,
+  updated_at   TEXT NOT NULL,
+  finished_at  TEXT
+);
+
+CREATE TABLE experiment_jobs (
+  id             INTEGER PRIMARY KEY,
+  experiment_id  INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+  position       INTEGER NOT NULL,
+  key            TEXT NOT NULL,
+  run_name       TEXT NOT NULL,
+  dataset        TEXT NOT NULL,
+  system         TEXT NOT NULL,
+  point          TEXT NOT NULL,
+  -- NULL: the dataset's own queries; else the name of a query-variation set
+  query_set      TEXT,
+  params         TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(params)),
+  status         TEXT NOT NULL CHECK (status IN ('pending', 'running', 'succeeded', 'failed')),
+  run_id         INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+  inputs         TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(inputs)),
+  environment    TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(environment)),
+  attempts       INTEGER NOT NULL DEFAULT 0,
+  error          TEXT,
+  started_at     TEXT,
+  finished_at    TEXT,
+  UNIQUE (experiment_id, position),
+  UNIQUE (experiment_id, key)
+);
+CREATE INDEX experiment_jobs_run ON experiment_jobs(run_id);
+
+CREATE TABLE latency_profiles (
+  id          INTEGER PRIMARY KEY,
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  batch_size  INTEGER NOT NULL,
+  threads     INTEGER NOT NULL,
+  provider    TEXT NOT NULL,
+  -- warm-up, repetitions, queries, unit of the samples ('query' or 'batch'), what each stage covers
+  settings    TEXT NOT NULL CHECK (json_valid(settings)),
+  -- per stage p50/p95/p99/mean, QPS, memory peak
+  summary     TEXT NOT NULL CHECK (json_valid(summary)),
+  created_at  TEXT NOT NULL,
+  UNIQUE (run_id, batch_size, threads, provider)
+);
+
+CREATE TABLE latency_samples (
+  id          INTEGER PRIMARY KEY,
+  profile_id  INTEGER NOT NULL REFERENCES latency_profiles(id) ON DELETE CASCADE,
+  stage       TEXT NOT NULL CHECK (stage IN ('tokenize', 'encode', 'search', 'total')),
+  n           INTEGER NOT NULL,
+  samples     BLOB NOT NULL CHECK (length(samples) = 8 * n),
+  UNIQUE (profile_id, stage)
+);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: '001_init', sql: m001Init },
+  { version: 2, name: '002_query_variations', sql: m002QueryVariations },
+  { version: 3, name: '003_experiments', sql: m003Experiments },
+];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -21,7 +21,12 @@ describe('datasets and runs through the API', () => {
       ['queries', null],
       ['qrels', 'test'],
     ]);
-    expect(p.files[2].head.map((l) => l.text)).toEqual(['query-id\tcorpus-id\tscore', 'q1\td1\t2', 'q1\td2\t0', 'q2\td3\t1']);
+    expect(p.files[2].head.map((l) => l.text)).toEqual([
+      'query-id\tcorpus-id\tscore',
+      'q1\td1\t2',
+      'q1\td2\t0',
+      'q2\td3\t1',
+    ]);
     expect(p.files[0].head[0]).toEqual({ lineNo: 1, text: expect.stringContaining('"_id": "d1"') });
     expect(await h.api.datasets.list()).toEqual([]);
   });
@@ -50,7 +55,9 @@ describe('datasets and runs through the API', () => {
     expect(shown.sampleQueries.map((q) => q.queryId)).toEqual(['q1', 'q2']);
     const again = await h.api.datasets.preview({ path: E2E_BEIR, name: 'tiny' });
     expect(again.nameTaken).toBe(true);
-    await expect(h.api.datasets.import({ path: E2E_BEIR, name: 'tiny' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(h.api.datasets.import({ path: E2E_BEIR, name: 'tiny' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
   });
 
   it('imports runs, compares them with only the differing parameters, and drills into a query', async () => {

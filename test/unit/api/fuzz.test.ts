@@ -33,11 +33,52 @@ function rng(seed: number): () => number {
 
 // Field names the handlers really take, so that random payloads get past the first check now and then.
 const KEYS = [
-  'name', 'path', 'id', 'runs', 'a', 'b', 'measure', 'measures', 'config', 'dataset', 'threads', 'provider',
-  'dataDir', 'queryId', 'depth', 'split', 'relevanceLevel', 'format', 'baseline', 'topics', 'qrels', 'fullText',
-  'unknown', 'attachTo', '__proto__', 'constructor', 'toString', '',
+  'name',
+  'path',
+  'id',
+  'runs',
+  'a',
+  'b',
+  'measure',
+  'measures',
+  'config',
+  'dataset',
+  'threads',
+  'provider',
+  'dataDir',
+  'queryId',
+  'depth',
+  'split',
+  'relevanceLevel',
+  'format',
+  'baseline',
+  'topics',
+  'qrels',
+  'fullText',
+  'unknown',
+  'attachTo',
+  '__proto__',
+  'constructor',
+  'toString',
+  '',
 ];
-const STRINGS = ['', 'tiny', 'x', '.', '/', '..', 'nDCG@10', 'job-1', 'cpu', 'beir', 'q1', '\u0000', '🙂', 'a'.repeat(5000), '{"a":1}'];
+const STRINGS = [
+  '',
+  'tiny',
+  'x',
+  '.',
+  '/',
+  '..',
+  'nDCG@10',
+  'job-1',
+  'cpu',
+  'beir',
+  'q1',
+  '\u0000',
+  '🙂',
+  'a'.repeat(5000),
+  '{"a":1}',
+];
 const NUMBERS = [0, -1, 1, 2, 1e308, -1e308, 0.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, -0];
 
 function value(r: () => number, depth: number): unknown {
@@ -84,10 +125,13 @@ function checkEnvelope(result: ApiResult<unknown>, where: string): void {
 
 describe('every handler against random and malformed payloads', () => {
   let h: Harness;
-  const table = () => h.handlers as unknown as Record<string, Record<string, { run(p: unknown): Promise<ApiResult<unknown>> }>>;
+  const table = () =>
+    h.handlers as unknown as Record<string, Record<string, { run(p: unknown): Promise<ApiResult<unknown>> }>>;
   beforeAll(async () => {
     h = harness();
-    expect((await finished(h.api, (await h.api.datasets.import({ path: E2E_BEIR, name: 'tiny' })).jobId)).state).toBe('succeeded');
+    expect(
+      (await finished(h.api, (await h.api.datasets.import({ path: E2E_BEIR, name: 'tiny' })).jobId)).state,
+    ).toBe('succeeded');
   });
   afterAll(async () => {
     for (const job of await h.api.jobs.list()) if (job.endedAt === null) await finished(h.api, job.id);
@@ -118,7 +162,8 @@ describe('every handler against random and malformed payloads', () => {
       for (const [capability, verbs] of Object.entries(API_METHODS)) {
         for (const verb of verbs) {
           const payload = value(r, 0);
-          if (process.env.FUZZ_TRACE) console.error(capability, verb, i, JSON.stringify(payload)?.slice(0, 200));
+          if (process.env.FUZZ_TRACE)
+            console.error(capability, verb, i, JSON.stringify(payload)?.slice(0, 200));
           const result = await table()[capability][verb].run(payload);
           checkEnvelope(result, `${capability}:${verb} #${i}`);
           answered++;

@@ -12,13 +12,21 @@ function storeRun(
 ): void {
   const dataset = h.store.datasets.require('tiny');
   h.store.transaction(() => {
-    const id = h.store.runs.create({ name, datasetId: dataset.id, tag: name, format: 'search', source: 'search:test', config });
+    const id = h.store.runs.create({
+      name,
+      datasetId: dataset.id,
+      tag: name,
+      format: 'search',
+      source: 'search:test',
+      config,
+    });
     for (const [qid, docnos] of Object.entries(rankings))
       h.store.runs.addRanking(id, qid, null, {
         docnos,
         scores: Float64Array.from(docnos, (_, i) => docnos.length - i),
       });
-    const stats: JsonObject = p50 === null ? {} : { latencyMs: { p50, p95: p50 * 2, p99: p50 * 3, mean: p50 } };
+    const stats: JsonObject =
+      p50 === null ? {} : { latencyMs: { p50, p95: p50 * 2, p99: p50 * 3, mean: p50 } };
     h.store.runs.finish(id, 'ready', stats);
   });
 }
@@ -36,13 +44,23 @@ describe('results summary', () => {
     storeRun(h, 'base', good, { mode: 'qnet-graph', graphSearch: { nCandidates: 64, maxIter: 16 } }, 10);
     storeRun(h, 'small', bad, { mode: 'qnet-graph', graphSearch: { nCandidates: 8, maxIter: 16 } }, 2);
     storeRun(h, 'mid', mid, { mode: 'qnet-graph', graphSearch: { nCandidates: 32, maxIter: 16 } }, 12);
-    storeRun(h, 'base-typo', mid, { mode: 'qnet-graph', graphSearch: { nCandidates: 64, maxIter: 16 }, querySet: 'misspelling/dl-typo' }, 10);
+    storeRun(
+      h,
+      'base-typo',
+      mid,
+      { mode: 'qnet-graph', graphSearch: { nCandidates: 64, maxIter: 16 }, querySet: 'misspelling/dl-typo' },
+      10,
+    );
     storeRun(h, 'untimed', bad, { mode: 'bm25' }, null);
   });
   afterAll(() => h.close());
 
   it('gives every number its settings and marks the Pareto front of latency and the first measure', async () => {
-    const s = await h.api.results.summary({ dataset: 'tiny', baseline: 'base', measures: ['nDCG@10', 'RR@10'] });
+    const s = await h.api.results.summary({
+      dataset: 'tiny',
+      baseline: 'base',
+      measures: ['nDCG@10', 'RR@10'],
+    });
     expect(s.columns.map((c) => c.name)).toEqual(['nDCG@10', 'RR@10']);
     expect(s.columns[1].settings).toMatchObject({
       relevanceLevel: 1,

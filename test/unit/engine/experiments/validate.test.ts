@@ -2,9 +2,14 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttackService } from '../../../../main/engine/attacks/index.ts';
+import { AttackService, QueryVariationsRepository } from '../../../../main/engine/attacks/index.ts';
 import { WorkbenchError } from '../../../../main/engine/errors.ts';
-import { ExperimentRunner, parseExperimentConfig } from '../../../../main/engine/experiments/index.ts';
+import {
+  checkExperimentConfig,
+  ExperimentRunner,
+  parseExperimentConfig,
+} from '../../../../main/engine/experiments/index.ts';
+import { ModelRegistry } from '../../../../main/engine/models/index.ts';
 import { openStore, type Store } from '../../../../main/engine/store/index.ts';
 import { cli, prepareDataFolder } from './helpers.ts';
 
@@ -160,6 +165,27 @@ describe('experiment configs checked against the data folder', () => {
       baseline: 'x',
     });
     expect(many.fields).toEqual(['datasets[0].name', 'models[0].name', 'baseline']);
+  });
+
+  it('lists the problems for a config builder without throwing, shape first', () => {
+    const sources = {
+      store,
+      models: new ModelRegistry(data),
+      variationSets: new QueryVariationsRepository(store.db),
+    };
+    const shape = checkExperimentConfig(
+      { ...base, topK: 0, models: [{ name: 'hyp', modes: [{ mode: 'ivf' }] }] },
+      sources,
+    );
+    expect(shape.config).toBeNull();
+    expect(shape.problems.map((p) => p.path).sort()).toEqual(['models[0].modes[0].mode', 'topK']);
+    const meaning = checkExperimentConfig(
+      { ...base, baseline: 'nope', models: [{ name: 'be', modes: [{ mode: 'exhaustive' }] }] },
+      sources,
+    );
+    expect(meaning.config?.topK).toBe(1000);
+    expect(meaning.problems.map((p) => p.path)).toEqual(['models[0].modes[0].mode', 'baseline']);
+    expect(checkExperimentConfig(base, sources).problems).toEqual([]);
   });
 
   it('accepts a valid config and refuses a second experiment of the same name', () => {

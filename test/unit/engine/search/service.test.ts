@@ -21,7 +21,9 @@ import {
   SearchService,
   writeNpy,
 } from '../../../../main/engine/search/index.ts';
+import type { SearchTasks } from '../../../../main/engine/search/tasks.ts';
 import { emptyDatasetStats, openStore, type Store } from '../../../../main/engine/store/index.ts';
+import { WorkerPool } from '../../../../main/engine/workers/index.ts';
 import {
   clusteredCorpus,
   docnos,
@@ -336,6 +338,27 @@ describe('SearchService', () => {
     expect(re.docnos.every((d) => top40.has(d))).toBe(true);
     for (let i = 1; i < re.scores.length; i++) expect(re.scores[i]).toBeLessThanOrEqual(re.scores[i - 1]);
     expect((rr.stats.perQuery as Record<string, { missing: number }>).q1.missing).toBe(0);
+  });
+
+  it('runs q-net searches on the worker pool with the same rankings as in this thread', async () => {
+    const pool = new WorkerPool<SearchTasks>({ entry: new URL('../../../fixtures/search/search-worker.ts', import.meta.url), size: 2 });
+    try {
+      const queries = readQnetQueries(files.qnetDir);
+      const pooled = new SearchService({ store, dataDir, pool });
+      const inThread = new SearchService({ store, dataDir });
+      for (const mode of ['qnet', 'qnet-graph'] as const) {
+        const request = { mode, datasetId, topK: 25, corpus, queries, preset: 'efficient2' as const, graph: { k: 10 } };
+        const a = await pooled.run({ ...request, runName: `${mode}-pool` });
+        await inThread.run({ ...request, runName: `${mode}-thread` });
+        expect(store.runs.require(`${mode}-pool`).environment.workers).toBe(2);
+        expect(a.stats.queries).toBe(Q);
+        const got = store.runs.getRankings(a.runId);
+        const want = store.runs.getRankings(store.runs.require(`${mode}-thread`).id);
+        for (const [qid, ranking] of want) expect(got.get(qid)!.docnos).toEqual(ranking.docnos);
+      }
+    } finally {
+      await pool.close();
+    }
   });
 
   it('quotes every query word, so FTS5 operators and columns in query text are plain words', () => {
