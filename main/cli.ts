@@ -7,6 +7,7 @@ import { registerDemoCommands } from './cli/demo.ts';
 import { registerEvalCommands } from './cli/eval.ts';
 import { registerExperimentCommands } from './cli/experiments.ts';
 import { registerModelCommands } from './cli/models.ts';
+import { registerReportCommands } from './cli/report.ts';
 import { registerRunCommand } from './cli/run.ts';
 import { registerRunCommands } from './cli/runs.ts';
 import { registerSearchCommands } from './cli/search.ts';
@@ -42,6 +43,7 @@ export function buildProgram(ctx: CliContext, dataDirRef: { value?: string }): C
   registerRunCommand(program, ctx);
   registerExperimentCommands(program, ctx);
   registerCompareCommands(program, ctx);
+  registerReportCommands(program, ctx);
   return program;
 }
 

@@ -22,7 +22,10 @@ export function registerIpcHandlers(
         if (!isAppUrl(url)) {
           return {
             ok: false,
-            error: { code: 'UNAUTHORIZED', message: `API calls are answered for the app's own page only, not ${url}` },
+            error: {
+              code: 'UNAUTHORIZED',
+              message: `API calls are answered for the app's own page only, not ${url}`,
+            },
           };
         }
         return h.run(payload);

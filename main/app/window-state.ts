@@ -18,7 +18,8 @@ export function loadWindowState(file: string): WindowState {
     const s = JSON.parse(readFileSync(file, 'utf8')) as Partial<WindowState>;
     const b = s.bounds;
     const ok = (n: unknown) => typeof n === 'number' && Number.isFinite(n);
-    if (!b || ![b.x, b.y, b.width, b.height].every(ok) || b.width < 400 || b.height < 300) return DEFAULT_WINDOW_STATE;
+    if (!b || ![b.x, b.y, b.width, b.height].every(ok) || b.width < 400 || b.height < 300)
+      return DEFAULT_WINDOW_STATE;
     return { bounds: b, maximized: s.maximized === true };
   } catch {
     return DEFAULT_WINDOW_STATE;

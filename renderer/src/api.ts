@@ -64,15 +64,18 @@ export function httpBridge(
   fetchImpl: typeof fetch = fetch,
   openEvents: (url: string) => EventSource = (url) => new EventSource(url),
 ): WorkbenchBridge {
-  return buildBridge(async (channel, payload) => {
-    const [capability, verb] = channel.split(':');
-    const response = await fetchImpl(`/api/${capability}/${verb}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token ?? ''}` },
-      body: payload === undefined ? '' : JSON.stringify(payload),
-    });
-    return (await response.json()) as ApiResult<unknown>;
-  }, sseEvents(token, openEvents));
+  return buildBridge(
+    async (channel, payload) => {
+      const [capability, verb] = channel.split(':');
+      const response = await fetchImpl(`/api/${capability}/${verb}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token ?? ''}` },
+        body: payload === undefined ? '' : JSON.stringify(payload),
+      });
+      return (await response.json()) as ApiResult<unknown>;
+    },
+    sseEvents(token, openEvents),
+  );
 }
 
 /** The one API object of the renderer: the preload's bridge in the desktop app, HTTP in browser mode. */

@@ -1,4 +1,4 @@
-import type { WorkbenchClient } from '../../preload/contract.ts';
+import { API_EVENTS, type WorkbenchClient } from '../../preload/contract.ts';
 import { useDatasetsStore } from './stores/datasets.ts';
 import { useJobsStore } from './stores/jobs.ts';
 import { useModelsStore } from './stores/models.ts';
@@ -13,7 +13,7 @@ export function connectEvents(api: WorkbenchClient): () => void {
   const datasets = useDatasetsStore();
   const models = useModelsStore();
   const runs = useRunsStore();
-  const off = api.events.subscribe('jobs:progress', (snapshot) => jobs.apply(snapshot));
+  const off = api.events.subscribe(API_EVENTS.jobsProgress, (snapshot) => jobs.apply(snapshot));
   const offEnded = jobs.onEnded((job) => {
     if (job.state !== 'succeeded') return;
     if (job.kind.startsWith('datasets:')) void datasets.refresh();

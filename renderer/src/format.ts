@@ -37,3 +37,11 @@ export function count(n: number | null | undefined): string {
 export function pValue(p: number): string {
   return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
 }
+
+/** The settings every measure of one evaluation shares: averaging, qrels and score precision. */
+export function commonSettings(s: {
+  queries: number;
+  qrels: { dataset: string; split: string | null };
+}): string {
+  return `mean of ${s.queries} queries (run ∩ qrels) · qrels ${s.qrels.dataset}${s.qrels.split ? `/${s.qrels.split}` : ''} · trec_eval 9 float32 scores`;
+}

@@ -1,4 +1,4 @@
-import { inject, type InjectionKey } from 'vue';
+import { type InjectionKey, inject } from 'vue';
 import type { WorkbenchClient } from '../../preload/contract.ts';
 
 export const API_KEY: InjectionKey<WorkbenchClient> = Symbol('api');

@@ -2,7 +2,7 @@
 // q-net exhaustive search, q-net graph search (Efficient 1 and 2, scaled), flat inner product and HNSW, the
 // neighbour graph's build time, recall@10 of every approximate method against exact, and — when
 // python3-faiss is installed — Faiss IndexFlatIP and IndexHNSWFlat on the same vectors and queries.
-// Run: npm run bench:search [-- --quick] [-- --graph-hnsw] [-- --skip-1m] [-- --no-faiss]
+// Run: npm run bench:search [-- --quick] [-- --graph-hnsw] [-- --skip-1m | --only-1m] [-- --no-faiss]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -387,23 +387,27 @@ async function main() {
   try {
     const { rows, dim } = sizes.qnet;
     let t = performance.now();
-    const data = clustered(rows, dim, 1);
-    const corpus = makeCorpus({
-      embeddings: data,
-      dim,
-      docnos: Array.from({ length: rows }, (_, i) => `d${i}`),
-    });
-    console.log(
-      `\ncorpus A: ${rows} × ${dim} clustered float32 (generated in ${fmt((performance.now() - t) / 1000)} s)`,
-    );
-    const biA = await biEncoder(
-      `corpus A ${rows} × ${dim}`,
-      corpus,
-      queriesNear(data, dim, sizes.biQueries, 2),
-      python,
-      dir,
-    );
-    const q = await qnetSection(corpus, HYPENCODER_6_LAYER);
+    let biA: BiResult | undefined;
+    let q: Awaited<ReturnType<typeof qnetSection>> | undefined;
+    if (!flag('only-1m')) {
+      const data = clustered(rows, dim, 1);
+      const corpus = makeCorpus({
+        embeddings: data,
+        dim,
+        docnos: Array.from({ length: rows }, (_, i) => `d${i}`),
+      });
+      console.log(
+        `\ncorpus A: ${rows} × ${dim} clustered float32 (generated in ${fmt((performance.now() - t) / 1000)} s)`,
+      );
+      biA = await biEncoder(
+        `corpus A ${rows} × ${dim}`,
+        corpus,
+        queriesNear(data, dim, sizes.biQueries, 2),
+        python,
+        dir,
+      );
+      q = await qnetSection(corpus, HYPENCODER_6_LAYER);
+    }
 
     let biB: BiResult | undefined;
     if (!flag('skip-1m')) {
@@ -473,15 +477,17 @@ async function main() {
         );
       }
     }
-    for (const g of q.graphResults) {
+    for (const g of q?.graphResults ?? []) {
       console.log(
         `  graph ${g.name}: time per query / (fraction scored ${fmt(g.fraction * 100, 2)} % × exhaustive) = ${fmt(g.ratio, 2)} (target ≤ 1.2); recall@10 vs exhaustive ${fmt(g.recall10, 3)}`,
       );
       console.log(`    preset rule: ${g.rule}`);
     }
-    console.log(
-      `  neighbour graph build (exact, ${rows} × ${dim}, k=100): ${fmt(q.graphBuildS)} s${q.graphHnsw ? `; HNSW: ${fmt(q.graphHnsw.seconds)} s at recall@100 ${fmt(q.graphHnsw.recall, 3)}` : ''}`,
-    );
+    if (q) {
+      console.log(
+        `  neighbour graph build (exact, ${rows} × ${dim}, k=100): ${fmt(q.graphBuildS)} s${q.graphHnsw ? `; HNSW: ${fmt(q.graphHnsw.seconds)} s at recall@100 ${fmt(q.graphHnsw.recall, 3)}` : ''}`,
+      );
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

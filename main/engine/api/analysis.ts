@@ -76,7 +76,8 @@ export interface Histogram {
 export function symmetricHistogram(values: ArrayLike<number>, bins = 20, range?: number): Histogram {
   let max = range ?? 0;
   if (range === undefined) for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  if (max === 0) max = 1e-6;
+  // all differences zero: show them in the middle of the [-1, 1] range every measure here lives in
+  if (max === 0) max = 1;
   const width = (2 * max) / bins;
   const edges = Array.from({ length: bins + 1 }, (_, i) => -max + i * width);
   const counts = new Array<number>(bins).fill(0);

@@ -41,9 +41,17 @@ export interface StoredEvaluation {
 export class RunEvaluator {
   private readonly cache = new Map<string, StoredEvaluation>();
 
-  constructor(private readonly store: Store) {}
+  /**
+   * `splitOf` gives the qrels split a run was made for (an experiment's dataset entry), used when the
+   * request names none, so that numbers agree with the ones the experiment stored.
+   */
+  constructor(
+    private readonly store: Store,
+    private readonly splitOf: (run: RunRecord) => string | null = () => null,
+  ) {}
 
-  evaluate(run: RunRecord, request: EvalRequest): StoredEvaluation {
+  evaluate(run: RunRecord, asked: EvalRequest): StoredEvaluation {
+    const request = asked.split === null ? { ...asked, split: this.splitOf(run) } : asked;
     if (run.datasetId === null) {
       throw new WorkbenchError(
         'NOT_FOUND',

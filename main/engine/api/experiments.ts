@@ -5,10 +5,13 @@ import {
   type ExperimentProgress,
   type ExperimentRecord,
   ExperimentRunner,
+  type ValidationSources,
 } from '../experiments/index.ts';
 import type { JobContext } from '../jobs/index.ts';
+import type { RunRecord } from '../store/index.ts';
 import type { ApiContext } from './context.ts';
 import { handler, noInput } from './handler.ts';
+import { experimentOf } from './runs.ts';
 
 export interface ConfigIssue {
   /** JSON path of the entry, e.g. `models[0].modes[1].params.nCandidates`. */
@@ -45,58 +48,85 @@ export function reportExperimentProgress(job: JobContext, p: ExperimentProgress)
   job.progress({ done: Math.round(p.fraction * STEPS), total: STEPS, stage });
 }
 
-export type StartExperiment = (config: unknown, label?: string) => { jobId: string; experiment: string };
+/** Checks, records and executes experiment configs for the handlers below and for the demo. */
+export class ExperimentsPort {
+  private readonly runner: ExperimentRunner;
+  private readonly sources: ValidationSources;
 
-export function experimentHandlers(ctx: ApiContext) {
-  const { store, models, attacks, jobs, dataDir } = ctx;
-  const runner = new ExperimentRunner({ store, dataDir, models });
-  const sources = { store, models, variationSets: attacks.repository };
+  constructor(private readonly ctx: ApiContext) {
+    this.runner = new ExperimentRunner({ store: ctx.store, dataDir: ctx.dataDir, models: ctx.models });
+    this.sources = { store: ctx.store, models: ctx.models, variationSets: ctx.attacks.repository };
+  }
+
+  get experiments(): ExperimentRunner['experiments'] {
+    return this.runner.experiments;
+  }
+
+  /** The qrels split an experiment's run was evaluated on (its dataset entry's `split`), else null. */
+  splitOf(run: RunRecord): string | null {
+    const name = experimentOf(run)?.name;
+    if (!name || !run.datasetName) return null;
+    const config = this.runner.experiments.get(name)?.config as {
+      datasets?: { name: string; split?: string }[];
+    };
+    return config?.datasets?.find((d) => d.name === run.datasetName)?.split ?? null;
+  }
 
   /** Shape (zod) and meaning (the data folder's names, kinds, splits): every problem at once. */
-  const check = (config: unknown): ConfigCheck => {
-    const { config: parsed, problems } = checkExperimentConfig(config, sources);
+  check(config: unknown): ConfigCheck {
+    const { config: parsed, problems } = checkExperimentConfig(config, this.sources);
     return { valid: parsed !== null && problems.length === 0, issues: problems, normalized: parsed };
-  };
+  }
 
-  /** Records the experiment, then runs its jobs as one workbench job; a cancel leaves it resumable. */
-  const start: StartExperiment = (config, label) => {
-    const { config: parsed, problems } = checkExperimentConfig(config, sources);
+  /** Validates and records the experiment with its jobs; throws every problem with its JSON path. */
+  prepare(config: unknown): ExperimentRecord {
+    const { config: parsed, problems } = checkExperimentConfig(config, this.sources);
     if (!parsed || problems.length) throw configError('config', problems);
-    const record = runner.prepare(parsed);
-    const { id } = jobs.start('experiments:run', label ?? `experiment ${record.name}`, async (job) => {
-      const own = new ExperimentRunner({
-        store,
-        dataDir,
-        models,
-        onProgress: (p) => reportExperimentProgress(job, p),
-      });
-      const outcome = await own.execute(record.name, { signal: job.signal });
-      return { experiment: record.name, ran: outcome.ran, skipped: outcome.skipped, failed: outcome.failed };
-    });
-    return { jobId: id, experiment: record.name };
-  };
+    return this.runner.prepare(parsed);
+  }
 
+  /** Runs (or resumes) a recorded experiment inside a workbench job; a cancel leaves it resumable. */
+  async execute(job: JobContext, name: string) {
+    const { store, dataDir, models } = this.ctx;
+    const runner = new ExperimentRunner({
+      store,
+      dataDir,
+      models,
+      onProgress: (p) => reportExperimentProgress(job, p),
+    });
+    const outcome = await runner.execute(name, { signal: job.signal });
+    return { experiment: name, ran: outcome.ran, skipped: outcome.skipped, failed: outcome.failed };
+  }
+
+  /** Records the experiment now (so that config problems answer the call), then runs it as a job. */
+  start(config: unknown, label?: string): { jobId: string; experiment: string } {
+    const record = this.prepare(config);
+    const { id } = this.ctx.jobs.start('experiments:run', label ?? `experiment ${record.name}`, (job) =>
+      this.execute(job, record.name),
+    );
+    return { jobId: id, experiment: record.name };
+  }
+}
+
+export function experimentHandlers(port: ExperimentsPort) {
   return {
-    start,
-    handlers: {
-      /** Validates as the builder is typed: every problem at once, each with its JSON path. */
-      validate: handler(z.object({ config: z.unknown() }).strict(), ({ config }) => check(config)),
-      run: handler(z.object({ config: z.unknown() }).strict(), ({ config }) => start(config)),
-      list: handler(noInput, (): ExperimentSummary[] =>
-        runner.experiments.list().map((e) => {
-          const all = runner.experiments.jobs(e.id);
-          return {
-            name: e.name,
-            status: e.status,
-            createdAt: e.createdAt,
-            finishedAt: e.finishedAt,
-            jobs: all.length,
-            succeeded: all.filter((j) => j.status === 'succeeded').length,
-            failed: all.filter((j) => j.status === 'failed').length,
-          };
-        }),
-      ),
-      runnerAvailable: handler(noInput, () => ({ available: true, reason: null as string | null })),
-    },
+    /** Validates as the builder is typed: every problem at once, each with its JSON path. */
+    validate: handler(z.object({ config: z.unknown() }).strict(), ({ config }) => port.check(config)),
+    run: handler(z.object({ config: z.unknown() }).strict(), ({ config }) => port.start(config)),
+    list: handler(noInput, (): ExperimentSummary[] =>
+      port.experiments.list().map((e) => {
+        const all = port.experiments.jobs(e.id);
+        return {
+          name: e.name,
+          status: e.status,
+          createdAt: e.createdAt,
+          finishedAt: e.finishedAt,
+          jobs: all.length,
+          succeeded: all.filter((j) => j.status === 'succeeded').length,
+          failed: all.filter((j) => j.status === 'failed').length,
+        };
+      }),
+    ),
+    runnerAvailable: handler(noInput, () => ({ available: true, reason: null as string | null })),
   };
 }

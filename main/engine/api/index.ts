@@ -3,7 +3,7 @@ import { type ApiDeps, apiContext } from './context.ts';
 import { datasetHandlers } from './datasets.ts';
 import { demoHandlers } from './demo.ts';
 import { RunEvaluator } from './evaluation.ts';
-import { experimentHandlers } from './experiments.ts';
+import { ExperimentsPort, experimentHandlers } from './experiments.ts';
 import { type ClientOf, handler, noInput } from './handler.ts';
 import { jobHandlers } from './jobs.ts';
 import { modelHandlers } from './models.ts';
@@ -16,7 +16,7 @@ export type { FlatParams, Histogram, ParamScalar, SweepSeries } from './analysis
 export { differingParams, findSweeps, flattenParams, paretoFront, symmetricHistogram } from './analysis.ts';
 export type { ApiContext, ApiDeps } from './context.ts';
 export type { DatasetDetails, ImportPreview, PreviewFile } from './datasets.ts';
-export { DEMO_CONFIG, type DemoStatus } from './demo.ts';
+export { DEMO_CONFIG, DEMO_DATASET, DEMO_PACKAGES, type DemoStatus, demoExperiment } from './demo.ts';
 export type { NumberSettings } from './evaluation.ts';
 export { JobEvents, type JobListener } from './events.ts';
 export type { ConfigCheck, ConfigIssue, ExperimentSummary } from './experiments.ts';
@@ -36,8 +36,8 @@ export { type SystemInfo, systemInfo } from './system.ts';
  */
 export function createApi(deps: ApiDeps) {
   const ctx = apiContext(deps);
-  const evaluator = new RunEvaluator(deps.store);
-  const experiments = experimentHandlers(ctx);
+  const experiments = new ExperimentsPort(ctx);
+  const evaluator = new RunEvaluator(deps.store, (run) => experiments.splitOf(run));
   return {
     system: {
       info: handler(noInput, () => systemInfo(deps)),
@@ -48,9 +48,9 @@ export function createApi(deps: ApiDeps) {
     jobs: jobHandlers(ctx),
     runs: runHandlers(ctx, evaluator),
     results: resultHandlers(ctx, evaluator),
-    experiments: experiments.handlers,
+    experiments: experimentHandlers(experiments),
     attacks: attackHandlers(ctx),
-    demo: demoHandlers(ctx, experiments.start),
+    demo: demoHandlers(ctx, experiments),
   };
 }
 

@@ -213,7 +213,7 @@ export function resultHandlers(ctx: ApiContext, evaluator: RunEvaluator) {
             perRun.push({ run: run.name, d });
           }
           // one set of bins for every run, so that the histograms can be drawn over each other
-          const range = perRun.reduce((m, x) => x.d.reduce((a, v) => Math.max(a, Math.abs(v)), m), 1e-6);
+          const range = perRun.reduce((m, x) => x.d.reduce((a, v) => Math.max(a, Math.abs(v)), m), 0) || 1;
           for (const { run, d } of perRun) deltas.push({ run, ...symmetricHistogram(d, 20, range) });
         }
         return {

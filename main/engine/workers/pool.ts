@@ -49,6 +49,7 @@ export class WorkerPool<T extends TaskTable> {
   private closed = false;
   /** Deaths of workers that never became ready, in a row: a worker that cannot start is not respawned forever. */
   private startupFailures = 0;
+  private readyWaiters: (() => void)[] = [];
   private static readonly MAX_STARTUP_FAILURES = 3;
 
   constructor(private readonly options: WorkerPoolOptions) {
@@ -80,6 +81,12 @@ export class WorkerPool<T extends TaskTable> {
       this.queue.push(pending);
       this.dispatch();
     });
+  }
+
+  /** Resolves once every worker has started (its ONNX runtime loaded): call it before timing anything. */
+  ready(): Promise<void> {
+    if (this.slots.every((s) => s.ready)) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
   /** Workers currently alive (for tests and diagnostics). */
@@ -117,6 +124,7 @@ export class WorkerPool<T extends TaskTable> {
     if (msg.type === 'ready') {
       slot.ready = true;
       this.startupFailures = 0;
+      if (this.slots.every((s) => s.ready)) for (const wake of this.readyWaiters.splice(0)) wake();
     } else {
       const p = slot.busy;
       slot.busy = undefined;
@@ -149,6 +157,7 @@ export class WorkerPool<T extends TaskTable> {
         this.closed = true;
         const why = `worker threads cannot start (${err.message})`;
         for (const q of this.queue.splice(0)) this.settle(q, new WorkbenchError('UNAVAILABLE', why));
+        for (const wake of this.readyWaiters.splice(0)) wake(); // run() then reports why
       }
       return;
     }

@@ -10,7 +10,7 @@ export interface ModelChoice {
   /** Hypencoder modes. */
   exhaustive: boolean;
   graph: boolean;
-  graphPreset: '' | 'efficient-1' | 'efficient-2';
+  graphPreset: '' | 'efficient1' | 'efficient2';
   nCandidates: string;
   maxIter: string;
   numEntryPoints: string;
@@ -87,7 +87,10 @@ export function modelChoice(name: string, kind: ModelChoice['kind']): ModelChoic
 
 /** "32, 64" → [32, 64]; "16" → 16; "" → undefined; anything unparsable is kept so that validation names it. */
 export function numberList(text: string): number | number[] | string | undefined {
-  const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (parts.length === 0) return undefined;
   const nums = parts.map(Number);
   if (nums.some((n) => !Number.isFinite(n))) return text;
@@ -119,7 +122,10 @@ export function buildConfig(f: BuilderForm): Record<string, unknown> {
           );
       } else {
         if (m.flat) modes.push({ mode: 'flat' });
-        if (m.hnsw) modes.push(defined({ mode: 'hnsw', params: m.efSearch ? { efSearch: numberList(m.efSearch) } : undefined }));
+        if (m.hnsw)
+          modes.push(
+            defined({ mode: 'hnsw', params: m.efSearch ? { efSearch: numberList(m.efSearch) } : undefined }),
+          );
       }
       return { name: m.name, modes };
     });
@@ -136,8 +142,18 @@ export function buildConfig(f: BuilderForm): Record<string, unknown> {
         ]
       : [],
     models,
-    lexical: f.bm25 ? [defined({ mode: 'bm25', params: f.k1 || f.b ? defined({ k1: numberList(f.k1), b: numberList(f.b) }) : undefined })] : [],
-    metrics: f.metrics.split(',').map((m) => m.trim()).filter(Boolean),
+    lexical: f.bm25
+      ? [
+          defined({
+            mode: 'bm25',
+            params: f.k1 || f.b ? defined({ k1: numberList(f.k1), b: numberList(f.b) }) : undefined,
+          }),
+        ]
+      : [],
+    metrics: f.metrics
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean),
     topK: f.topK,
   };
   if (f.baseline) config.baseline = f.baseline;
@@ -149,7 +165,8 @@ export function buildConfig(f: BuilderForm): Record<string, unknown> {
       queries: f.latencyQueries,
       warmup: f.warmup,
       repetitions: f.repetitions,
-      batchSizes: batchSizes === undefined ? undefined : Array.isArray(batchSizes) ? batchSizes : [batchSizes],
+      batchSizes:
+        batchSizes === undefined ? undefined : Array.isArray(batchSizes) ? batchSizes : [batchSizes],
       threads: threads === undefined ? undefined : Array.isArray(threads) ? threads : [threads],
       provider: f.provider,
     });
@@ -162,6 +179,9 @@ export function systemIds(config: Record<string, unknown>): string[] {
   const ids: string[] = [];
   for (const m of (config.models as { name: string; modes: { mode: string; label?: string }[] }[]) ?? [])
     for (const mode of m.modes) ids.push(mode.label ?? `${m.name}/${mode.mode}`);
-  ((config.lexical as { label?: string }[]) ?? []).forEach((l, i) => ids.push(l.label ?? (i === 0 ? 'bm25' : `bm25#${i + 1}`)));
+  const lexical = (config.lexical as { label?: string }[]) ?? [];
+  lexical.forEach((l, i) => {
+    ids.push(l.label ?? (i === 0 ? 'bm25' : `bm25#${i + 1}`));
+  });
   return ids;
 }

@@ -1,57 +1,103 @@
-import { flushPromises, mount } from '@vue/test-utils';
-import { createPinia } from 'pinia';
-import { describe, expect, it } from 'vitest';
+import { flushPromises } from '@vue/test-utils';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiCallError, type WorkbenchApi } from '../../../preload/contract.ts';
-import { API_KEY } from '../../../renderer/src/injection.ts';
 import DatasetsView from '../../../renderer/src/views/DatasetsView.vue';
+import { fakeApi, mountWith, snapshot } from './helpers.ts';
 
 type Listed = Awaited<ReturnType<WorkbenchApi['datasets']['list']>>;
+type Preview = Awaited<ReturnType<WorkbenchApi['datasets']['preview']>>;
 
-function fakeApi(list: () => Promise<Listed>): WorkbenchApi {
-  return { datasets: { list } } as unknown as WorkbenchApi;
-}
-
-function mountWith(api: WorkbenchApi) {
-  return mount(DatasetsView, { global: { plugins: [createPinia()], provide: { [API_KEY as symbol]: api } } });
-}
+const rows = [
+  {
+    name: 'scifact',
+    format: 'beir',
+    stats: { documents: 5183, queries: 1109, judgedQueries: 300, judgments: 339, meanDocLength: 201.8 },
+  },
+  {
+    name: 'dl19',
+    format: 'trec',
+    stats: { documents: 0, queries: 43, judgedQueries: 43, judgments: 9260, meanDocLength: 0 },
+  },
+] as unknown as Listed;
 
 describe('DatasetsView', () => {
   it('lists the datasets the API returns, with their counts', async () => {
-    const rows = [
-      {
-        name: 'scifact',
-        format: 'beir',
-        stats: { documents: 5183, queries: 1109, judgedQueries: 300, judgments: 339 },
-      },
-      {
-        name: 'dl19',
-        format: 'trec',
-        stats: { documents: 0, queries: 43, judgedQueries: 43, judgments: 9260 },
-      },
-    ] as unknown as Listed;
-    const wrapper = mountWith(fakeApi(async () => rows));
+    const wrapper = mountWith(DatasetsView, fakeApi({ datasets: { list: async () => rows } }));
     await flushPromises();
     const scifact = wrapper
       .get('[data-testid="dataset-row-scifact"]')
       .findAll('td')
       .map((td) => td.text());
-    expect(scifact).toEqual(['scifact', 'beir', '5183', '1109', '300', '339']);
+    expect(scifact).toEqual(['scifact', 'beir', '5,183', '1,109', '300', '339', '201.8']);
     expect(wrapper.find('[data-testid="dataset-row-dl19"]').exists()).toBe(true);
   });
 
   it('says so when there is nothing', async () => {
-    const wrapper = mountWith(fakeApi(async () => []));
+    const wrapper = mountWith(DatasetsView, fakeApi({ datasets: { list: async () => [] } }));
     await flushPromises();
     expect(wrapper.get('[data-testid="datasets-empty"]').text()).toContain('No datasets yet');
   });
 
   it('shows the API error message', async () => {
-    const wrapper = mountWith(
-      fakeApi(async () => {
-        throw new ApiCallError('INTERNAL', 'database is locked');
-      }),
-    );
+    const list = async (): Promise<Listed> => {
+      throw new ApiCallError('INTERNAL', 'database is locked');
+    };
+    const wrapper = mountWith(DatasetsView, fakeApi({ datasets: { list } }));
     await flushPromises();
     expect(wrapper.get('[data-testid="datasets-error"]').text()).toBe('database is locked');
+  });
+
+  it('walks the import wizard: detect with the typed path, preview the files, import as a tracked job', async () => {
+    const preview = vi.fn(
+      async (): Promise<Preview> =>
+        ({
+          name: 'scifact',
+          format: 'beir',
+          attachTo: null,
+          sourcePath: '/d/scifact',
+          keys: null,
+          fullText: true,
+          unknown: 'keep',
+          nameTaken: false,
+          files: [
+            {
+              role: 'corpus',
+              path: '/d/scifact/corpus.jsonl',
+              split: null,
+              bytes: 2048,
+              head: [{ lineNo: 1, text: '{"_id":"4983"}' }],
+            },
+            {
+              role: 'qrels',
+              path: '/d/scifact/qrels/test.tsv',
+              split: 'test',
+              bytes: 10,
+              head: [{ lineNo: 1, text: 'query-id\tcorpus-id\tscore' }],
+            },
+          ],
+        }) as Preview,
+    );
+    const importFn = vi.fn(async () => ({ jobId: 'job-1' }));
+    const get = vi.fn(async () => snapshot({ id: 'job-1' }));
+    const wrapper = mountWith(
+      DatasetsView,
+      fakeApi({ datasets: { list: async () => [], preview, import: importFn }, jobs: { get } }),
+    );
+    await flushPromises();
+    await wrapper.get('[data-testid="open-import"]').trigger('click');
+    await wrapper.get('[data-testid="wizard-path"]').setValue(' /d/scifact ');
+    await wrapper.get('[data-testid="wizard-detect"]').trigger('submit');
+    await flushPromises();
+    expect(preview).toHaveBeenCalledWith({ path: '/d/scifact', unknown: 'keep', fullText: true });
+    expect(wrapper.get('[data-testid="wizard-format"]').text()).toBe('beir');
+    expect(wrapper.get('[data-testid="wizard-preview"]').text()).toContain('{"_id":"4983"}');
+    expect((wrapper.get('[data-testid="wizard-name"]').element as HTMLInputElement).value).toBe('scifact');
+    await wrapper.get('[data-testid="wizard-name"]').setValue('scifact-2');
+    await wrapper.get('[data-testid="wizard-import"]').trigger('click');
+    await flushPromises();
+    expect(importFn).toHaveBeenCalledWith(expect.objectContaining({ path: '/d/scifact', name: 'scifact-2' }));
+    const job = wrapper.get('[data-testid="job-job-1"]');
+    expect(job.get('[data-testid="job-eta"]').text()).toBe('ETA 2 min 05 s');
+    expect(job.text()).toContain('512 B / 1.0 KiB');
   });
 });

@@ -23,6 +23,7 @@ async function rejection(p: Promise<unknown>): Promise<WorkbenchError> {
 describe('WorkerPool', () => {
   it('runs tasks on long-lived workers, in parallel, with transferred buffers', async () => {
     pool = new WorkerPool<typeof testTasks>({ entry, size: 2 });
+    await pool.ready();
     const values = new Float32Array(1000).fill(0.5);
     const [a, b] = await Promise.all([
       pool.run('batches', { n: 3, msPerBatch: 20 }),
