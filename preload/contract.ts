@@ -20,6 +20,7 @@ export const API_METHODS = {
   results: ['summary'],
   experiments: ['validate', 'run', 'list', 'runnerAvailable'],
   attacks: ['families', 'list'],
+  reports: ['formats', 'export'],
   demo: ['status', 'run'],
 } as const satisfies { [C in keyof WorkbenchHandlers]: readonly (keyof WorkbenchHandlers[C])[] };
 
@@ -39,6 +40,7 @@ const _complete: { [C in keyof Unlisted]: [Unlisted[C]] extends [never] ? true :
   results: true,
   experiments: true,
   attacks: true,
+  reports: true,
   demo: true,
 };
 void _complete;

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 // page.evaluate callbacks run in the page: they use the DOM, not Node.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -274,7 +274,6 @@ describe.skipIf(!hasChromium)('browser mode in Chromium', () => {
     await nav('jobs');
     await page.getByTestId('jobs-ended').waitFor();
     expect(await page.getByTestId('jobs-ended').textContent()).toContain('experiment e2e');
-    await screenshot(page, 'view-jobs');
   });
 
   it('shows metrics with their settings and every chart holding data', async () => {
@@ -297,6 +296,14 @@ describe.skipIf(!hasChromium)('browser mode in Chromium', () => {
     expect(await chartPoints(page, 'chart-robustness')).toBeGreaterThanOrEqual(1);
     expect(await chartPoints(page, 'chart-deltas')).toBeGreaterThan(0);
     await screenshot(page, 'view-results', true);
+
+    // the same runs as a self-contained HTML report and CSV tables
+    const out = join(work, 'report');
+    await page.getByTestId('report-dir').fill(out);
+    await page.getByTestId('report-export-button').click();
+    await page.getByTestId('report-files').waitFor();
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('e2e/tiny/hyp/exhaustive');
+    expect(existsSync(join(out, 'metrics.csv'))).toBe(true);
   });
 
   it('sorts and filters runs, compares two with only differing parameters, and drills into a query', async () => {
@@ -364,11 +371,14 @@ describe.skipIf(!hasChromium)('browser mode in Chromium', () => {
     expect(await page.getByTestId('wizard-format').textContent()).toBe('jsonl');
     await page.getByTestId('wizard-name').fill('big');
     await page.getByTestId('wizard-import').click();
-    const job = page.getByTestId('wizard-job');
-    await job.locator('[data-state="running"]').waitFor();
-    await job.getByTestId('job-cancel').click();
-    await job.locator('[data-state="cancelled"]').waitFor();
+    await page.getByTestId('wizard-job').locator('[data-state="running"]').waitFor();
+    // watched and cancelled from the Jobs view: a progress bar with its ETA, updated by pushed events
     await nav('jobs');
+    const running = page.locator('[data-testid="jobs-active"] [data-state="running"]');
+    await running.getByTestId('job-eta').waitFor();
+    expect(await running.getByTestId('job-eta').textContent()).toMatch(/^ETA \d/);
+    await screenshot(page, 'view-jobs');
+    await running.getByTestId('job-cancel').click();
     await page.locator('[data-testid="jobs-ended"] [data-state="cancelled"]').waitFor();
     await nav('datasets');
     expect(await page.locator('[data-testid^="dataset-row-"]').count()).toBe(1);

@@ -6,6 +6,7 @@ import { readLines } from '../io/lines.ts';
 import type { DatasetFileRecord, DatasetRecord, QueryRecord } from '../store/index.ts';
 import type { ApiContext } from './context.ts';
 import { handler, noInput } from './handler.ts';
+import { stagedProgress } from './progress.ts';
 
 const path = z.string().min(1).max(4096);
 const key = z.string().min(1).max(200);
@@ -127,9 +128,10 @@ export function datasetHandlers(ctx: ApiContext) {
         );
       }
       const { id } = jobs.start('datasets:import', `import dataset ${plan.name}`, async (job) => {
+        const report = stagedProgress(job);
         const r = await importDataset(store, plan, {
           signal: job.signal,
-          onProgress: (p) => job.progress({ done: p.bytesRead, total: p.totalBytes, stage: p.stage }),
+          onProgress: (p) => report({ done: p.bytesRead, total: p.totalBytes, stage: p.stage }),
         });
         return {
           dataset: r.dataset.name,

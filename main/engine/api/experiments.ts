@@ -11,6 +11,7 @@ import type { JobContext } from '../jobs/index.ts';
 import type { RunRecord } from '../store/index.ts';
 import type { ApiContext } from './context.ts';
 import { handler, noInput } from './handler.ts';
+import { stagedProgress } from './progress.ts';
 import { experimentOf } from './runs.ts';
 
 export interface ConfigIssue {
@@ -39,13 +40,17 @@ export interface ExperimentSummary {
 /** Progress steps per experiment job, so that the job system's rate and ETA see steady progress. */
 const STEPS = 1000;
 
-/** Maps the runner's progress (experiments/runner.ts) onto a job: overall fraction, stage of the running job. */
-export function reportExperimentProgress(job: JobContext, p: ExperimentProgress): void {
-  const j = p.job;
-  const stage = j
-    ? `job ${j.position + 1}/${p.jobsTotal} ${j.runName}: ${j.stage}${j.total ? ` ${j.done}/${j.total}` : ''}`
-    : p.event;
-  job.progress({ done: Math.round(p.fraction * STEPS), total: STEPS, stage });
+/**
+ * Maps the runner's progress (experiments/runner.ts) onto a job: the overall fraction, and as the stage the
+ * running experiment job and what it does (`job 3/10 exp/scifact/bm25: searching`).
+ */
+export function experimentProgress(job: JobContext): (p: ExperimentProgress) => void {
+  const report = stagedProgress(job);
+  return (p) => {
+    const j = p.job;
+    const stage = j ? `job ${j.position + 1}/${p.jobsTotal} ${j.runName}: ${j.stage}` : p.event;
+    report({ done: Math.round(p.fraction * STEPS), total: STEPS, stage });
+  };
 }
 
 /** Checks, records and executes experiment configs for the handlers below and for the demo. */
@@ -92,7 +97,7 @@ export class ExperimentsPort {
       store,
       dataDir,
       models,
-      onProgress: (p) => reportExperimentProgress(job, p),
+      onProgress: experimentProgress(job),
     });
     const outcome = await runner.execute(name, { signal: job.signal });
     return { experiment: name, ran: outcome.ran, skipped: outcome.skipped, failed: outcome.failed };

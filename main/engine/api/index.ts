@@ -7,6 +7,7 @@ import { ExperimentsPort, experimentHandlers } from './experiments.ts';
 import { type ClientOf, handler, noInput } from './handler.ts';
 import { jobHandlers } from './jobs.ts';
 import { modelHandlers } from './models.ts';
+import { reportHandlers } from './reports.ts';
 import { resultHandlers } from './results.ts';
 import { runHandlers } from './runs.ts';
 import { settingsHandlers } from './settings.ts';
@@ -50,6 +51,7 @@ export function createApi(deps: ApiDeps) {
     results: resultHandlers(ctx, evaluator),
     experiments: experimentHandlers(experiments),
     attacks: attackHandlers(ctx),
+    reports: reportHandlers(ctx),
     demo: demoHandlers(ctx, experiments),
   };
 }

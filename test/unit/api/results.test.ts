@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../main/engine/store/index.ts';
 import { E2E_BEIR, finished, type Harness, harness } from './helpers.ts';
@@ -104,5 +106,33 @@ describe('results summary', () => {
     expect(d.counts.reduce((a, b) => a + b, 0)).toBe(2);
     expect(d.edges).toHaveLength(d.counts.length + 1);
     expect(s.deltas.some((x) => x.run === 'base-typo' || x.run === 'base')).toBe(false);
+  });
+
+  it('exports a report of a run selection into a folder as a job, refusing to overwrite', async () => {
+    const out = join(h.dir, 'report');
+    const { jobId } = await h.api.reports.export({
+      runs: ['base', 'small'],
+      baseline: 'base',
+      formats: ['html', 'csv'],
+      outDir: out,
+    });
+    const job = await finished(h.api, jobId);
+    expect(job.error).toBeUndefined();
+    const files = (job.result as { files: { path: string }[] }).files.map((f) => f.path).sort();
+    expect(files).toContain('report.html');
+    expect(files).toContain('metrics.csv');
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('small');
+    const again = await finished(
+      h.api,
+      (await h.api.reports.export({ runs: ['base'], formats: ['html'], outDir: out })).jobId,
+    );
+    expect(again.state).toBe('failed');
+    expect(again.error?.code).toBe('CONFLICT');
+    await expect(h.api.reports.export({ formats: ['html'], outDir: out })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    await expect(
+      h.api.reports.export({ runs: ['base'], formats: ['html'], outDir: 'rel' }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });
