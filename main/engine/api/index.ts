@@ -13,11 +13,11 @@ import { runHandlers } from './runs.ts';
 import { settingsHandlers } from './settings.ts';
 import { systemInfo } from './system.ts';
 
+export { DEMO_CONFIG, DEMO_DATASET, DEMO_PACKAGES, type DemoStatus } from '../demo/index.ts';
 export type { FlatParams, Histogram, ParamScalar, SweepSeries } from './analysis.ts';
 export { differingParams, findSweeps, flattenParams, paretoFront, symmetricHistogram } from './analysis.ts';
 export type { ApiContext, ApiDeps } from './context.ts';
 export type { DatasetDetails, ImportPreview, PreviewFile } from './datasets.ts';
-export { DEMO_CONFIG, DEMO_DATASET, DEMO_PACKAGES, type DemoStatus, demoExperiment } from './demo.ts';
 export type { NumberSettings } from './evaluation.ts';
 export { JobEvents, type JobListener } from './events.ts';
 export type { ConfigCheck, ConfigIssue, ExperimentSummary } from './experiments.ts';

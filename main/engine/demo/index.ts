@@ -14,6 +14,7 @@ export {
   type TrainingLog,
 } from './card.ts';
 export { buildCard, type Card, DOMAIN_POINTERS, HYPERNYM_POINTERS, hypernymIds } from './cards.ts';
+export { MEASURED, wordnetDatasetCard } from './dataset-card.ts';
 export {
   DEMO_DEPTH,
   DEMO_MEASURES,
@@ -32,6 +33,15 @@ export {
   type SampleCheck,
   type Samples,
 } from './samples.ts';
+export {
+  DEMO_CONFIG,
+  DEMO_DATASET,
+  DEMO_PACKAGES,
+  type DemoStatus,
+  demoStatus,
+  type PrepareDemoOptions,
+  prepareDemo,
+} from './session.ts';
 export { fnv1a32, inSubset, SPLIT_SEED, SPLITS, type Split, splitOf, unitHash } from './split.ts';
 export {
   DATA_FILES,
