@@ -4,6 +4,7 @@ import { registerCompareCommands } from './cli/compare.ts';
 import { CliContext, type CliIo } from './cli/context.ts';
 import { registerDatasetCommands } from './cli/datasets.ts';
 import { registerDemoCommands } from './cli/demo.ts';
+import { registerDemoRunCommand } from './cli/demo-run.ts';
 import { registerEvalCommands } from './cli/eval.ts';
 import { registerExperimentCommands } from './cli/experiments.ts';
 import { registerModelCommands } from './cli/models.ts';
@@ -40,6 +41,7 @@ export function buildProgram(ctx: CliContext, dataDirRef: { value?: string }): C
   registerServeCommand(program, ctx);
   registerVerifyCommands(program, ctx);
   registerDemoCommands(program, ctx);
+  registerDemoRunCommand(program, ctx);
   registerRunCommand(program, ctx);
   registerExperimentCommands(program, ctx);
   registerCompareCommands(program, ctx);
