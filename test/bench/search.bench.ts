@@ -2,7 +2,7 @@
 // q-net exhaustive search, q-net graph search (Efficient 1 and 2, scaled), flat inner product and HNSW, the
 // neighbour graph's build time, recall@10 of every approximate method against exact, and — when
 // python3-faiss is installed — Faiss IndexFlatIP and IndexHNSWFlat on the same vectors and queries.
-// Run: npm run bench:search [-- --quick] [-- --graph-hnsw] [-- --skip-1m | --only-1m] [-- --no-faiss]
+// Run: npm run bench:search [-- --quick] [-- --graph-hnsw] [-- --skip-1m | --only-1m | --qnet-only] [-- --no-faiss]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -282,31 +282,29 @@ async function biEncoder(
   return { flat: flatRun.timing, hnswBuildS, hnsw: sweep, faiss };
 }
 
+interface GraphResult {
+  name: string;
+  threads: number;
+  timing: Timing;
+  fraction: number;
+  iterations: number;
+  recall10: number;
+  ratio: number;
+  /** Share of graph-search time spent outside the q-net scorer (gathering rows, heaps, expansion). */
+  bookkeeping: number;
+  /** Scorer time per document in graph search / in exhaustive search (small batches cost more per document). */
+  scoringPerDoc: number;
+  rule: string;
+}
+
 async function qnetSection(corpus: Corpus, spec: QnetSpec) {
   const n = sizes.qnetQueries;
   const params = qnets(spec, n, 4242);
   console.log(
     `\nq-net search: hypencoder.6_layer q-net (${spec.dims.length - 1} matrices), ${n} queries, top-1000`,
   );
-  const scorer = await QnetScorer.create({ spec });
-  const exhaustive = await timeQueries(n, 1, (q) => exhaustiveQnetSearch(scorer, params[q], corpus, 1000));
-  line(
-    'q-net exhaustive (in-thread)',
-    exhaustive.timing,
-    `  threads ${scorer.settings.intraOpNumThreads}, ${fmt((corpus.rows / exhaustive.timing.p50) * 1000, 0)} docs/s`,
-  );
 
-  const pool = new WorkerPool<SearchTasks>({
-    entry: new URL('../fixtures/search/search-worker.ts', import.meta.url),
-    size: 2,
-    workerData: { search: { intraOpNumThreads: 1 } },
-  });
-  const pooled = new PooledQnetSearch(pool, corpus, spec);
-  const pooledRun = await timeQueries(Math.min(n, 3), 1, (q) => pooled.exhaustive(params[q], 1000));
-  line('q-net exhaustive (pool 2×1 thread)', pooledRun.timing);
-  await pool.close();
-
-  const t = performance.now();
+  let t = performance.now();
   const { graph, report } = await buildNeighbourGraph(corpus, { k: 100, metric: 'l2', method: 'exact' });
   console.log(
     `  neighbour graph exact L2 k=100: ${fmt((performance.now() - t) / 1000)} s, ${fmt(report.graphBytes / 2 ** 20)} MiB, peak RSS ${fmt(report.peakRssBytes / 2 ** 20, 0)} MiB, threads ${report.threads?.intraOpNumThreads}`,
@@ -326,50 +324,127 @@ async function qnetSection(corpus: Corpus, spec: QnetSpec) {
     );
   }
 
+  // Each thread setting in turn: the default (all cores) and one thread, which suits the small batches of
+  // graph search on a busy 2-core machine. Within a setting, exhaustive and graph search alternate query by
+  // query so that both meet the same machine load.
+  const graphResults: GraphResult[] = [];
+  let exhaustive: Timing | undefined;
   const scratch = new GraphSearchScratch(corpus.rows);
-  const graphResults: {
-    name: string;
-    timing: Timing;
-    fraction: number;
-    iterations: number;
-    recall10: number;
-    ratio: number;
-    rule: string;
-  }[] = [];
-  for (const name of ['efficient1', 'efficient2'] as const) {
-    const preset = resolvePreset(name, corpus.rows, { topK: 1000 });
-    const run = await timeQueries(n, 1, (q) =>
-      graphSearch(scorer, params[q], corpus, graph, preset.params, { scratch }),
-    );
-    const fraction = run.hits.reduce((a, h) => a + (h.documentsScored ?? 0), 0) / n / corpus.rows;
-    const iterations = run.hits.reduce((a, h) => a + h.iterations, 0) / n;
-    const recall10 = recallAtK(run.hits, exhaustive.hits, 10);
-    const meanGraph = run.hits.length ? 1000 / run.timing.qps : 0;
-    const meanExhaustive = 1000 / exhaustive.timing.qps;
-    const ratio = meanGraph / (fraction * meanExhaustive);
-    graphResults.push({ name, timing: run.timing, fraction, iterations, recall10, ratio, rule: preset.rule });
-    const p = preset.params;
+  for (const threads of [undefined, 1]) {
+    // The scorer with a clock: time inside onnxruntime versus the search's own bookkeeping.
+    const inner = await QnetScorer.create({ spec, threads: { intraOpNumThreads: threads } });
+    const threadCount = inner.settings.intraOpNumThreads;
+    const scorer = {
+      spec,
+      ms: 0,
+      async score(...a: Parameters<QnetScorer['score']>) {
+        const started = performance.now();
+        try {
+          return await inner.score(...a);
+        } finally {
+          this.ms += performance.now() - started;
+        }
+      },
+    };
+    const presets = (['efficient1', 'efficient2'] as const).map((name) => ({
+      name,
+      ...resolvePreset(name, corpus.rows, { topK: 1000 }),
+    }));
+    const contrast = {
+      ...presets[0].params,
+      nCandidates: 64,
+      numEntryPoints: Math.max(presets[0].params.numEntryPoints, 64),
+    };
+    const variants = [
+      ...presets.map((p) => ({ name: p.name, params: p.params })),
+      { name: 'contrast', params: contrast },
+    ];
+    for (const v of variants) await graphSearch(scorer, params[0], corpus, graph, v.params, { scratch }); // warm-up
+
+    // Interleaved, query by query, so that exhaustive and graph search meet the same machine load.
+    const exhaustiveMs: number[] = [];
+    const exhaustiveHits: SearchHits[] = [];
+    let exhaustiveScorerMs = 0;
+    const graphMs = variants.map(() => [] as number[]);
+    const graphHits = variants.map(() => [] as SearchHits[]);
+    const graphScorerMs = variants.map(() => 0);
+    for (let q = 0; q < n; q++) {
+      scorer.ms = 0;
+      t = performance.now();
+      exhaustiveHits.push(await exhaustiveQnetSearch(scorer, params[q], corpus, 1000));
+      exhaustiveMs.push(performance.now() - t);
+      exhaustiveScorerMs += scorer.ms;
+      for (let v = 0; v < variants.length; v++) {
+        scorer.ms = 0;
+        t = performance.now();
+        graphHits[v].push(
+          await graphSearch(scorer, params[q], corpus, graph, variants[v].params, { scratch }),
+        );
+        graphMs[v].push(performance.now() - t);
+        graphScorerMs[v] += scorer.ms;
+      }
+    }
+    const timing = (ms: number[]): Timing => {
+      const sorted = [...ms].sort((a, b) => a - b);
+      return {
+        p50: percentile(sorted, 50),
+        p95: percentile(sorted, 95),
+        qps: (ms.length / ms.reduce((a, b) => a + b, 0)) * 1000,
+        n: ms.length,
+      };
+    };
+    const exhaustiveTiming = timing(exhaustiveMs);
+    exhaustive ??= exhaustiveTiming;
+    const meanExhaustive = exhaustiveMs.reduce((a, b) => a + b, 0) / n;
     line(
-      `q-net graph ${name} (${p.numEntryPoints}/${p.nCandidates}/${p.maxIter})`,
-      run.timing,
-      `  scored ${fmt(fraction * 100, 2)} %, ${fmt(iterations)} iterations, recall@10 vs exhaustive ${fmt(recall10, 3)}, time / (fraction × exhaustive) ${fmt(ratio, 2)}`,
+      `q-net exhaustive (${threadCount} thread(s))`,
+      exhaustiveTiming,
+      `  ${fmt((corpus.rows / meanExhaustive) * 1000, 0)} docs/s`,
     );
+    const exhaustiveScorerPerDoc = exhaustiveScorerMs / (n * corpus.rows);
+    for (let v = 0; v < variants.length; v++) {
+      const hits = graphHits[v];
+      const scored = hits.reduce((a, h) => a + (h.documentsScored ?? 0), 0);
+      const fraction = scored / n / corpus.rows;
+      const total = graphMs[v].reduce((a, b) => a + b, 0);
+      const result: GraphResult = {
+        name: variants[v].name,
+        threads: threadCount,
+        timing: timing(graphMs[v]),
+        fraction,
+        iterations: hits.reduce((a, h) => a + h.iterations, 0) / n,
+        recall10: recallAtK(hits, exhaustiveHits, 10),
+        ratio: total / n / (fraction * meanExhaustive),
+        bookkeeping: 1 - graphScorerMs[v] / total,
+        scoringPerDoc: graphScorerMs[v] / scored / exhaustiveScorerPerDoc,
+        rule:
+          v < presets.length
+            ? presets[v].rule
+            : 'Efficient 1 with only numEntryPoints scaled (nCandidates 64)',
+      };
+      const p = variants[v].params;
+      line(
+        `q-net graph ${v < presets.length ? result.name : 'contrast'} ${p.numEntryPoints}/${p.nCandidates}/${p.maxIter}, ${threadCount}t`,
+        result.timing,
+        `  scored ${fmt(fraction * 100, 2)} %, ${fmt(result.iterations)} iterations, recall@10 vs exhaustive ${fmt(result.recall10, 3)}, time / (fraction × exhaustive) ${fmt(result.ratio, 2)}, outside the scorer ${fmt(result.bookkeeping * 100)} %, scorer time per document ${fmt(result.scoringPerDoc, 2)}× exhaustive's`,
+      );
+      if (v < presets.length) graphResults.push(result);
+    }
+    await inner.dispose();
   }
-  // For contrast: Efficient 1 with only the entry points scaled (nCandidates 64 kept), which no longer keeps the fraction.
-  {
-    const p = { ...resolvePreset('efficient1', corpus.rows, { topK: 1000 }).params, nCandidates: 64 };
-    p.numEntryPoints = Math.max(p.numEntryPoints, 64);
-    const run = await timeQueries(n, 0, (q) => graphSearch(scorer, params[q], corpus, graph, p, { scratch }));
-    const fraction = run.hits.reduce((a, h) => a + (h.documentsScored ?? 0), 0) / n / corpus.rows;
-    line(
-      `  contrast: entry points scaled only (${p.numEntryPoints}/64/16)`,
-      run.timing,
-      `  scored ${fmt(fraction * 100, 2)} %, recall@10 vs exhaustive ${fmt(recallAtK(run.hits, exhaustive.hits, 10), 3)}`,
-    );
-  }
-  await scorer.dispose();
+
+  const pool = new WorkerPool<SearchTasks>({
+    entry: new URL('../fixtures/search/search-worker.ts', import.meta.url),
+    size: 2,
+    workerData: { search: { intraOpNumThreads: 1 } },
+  });
+  await pool.ready();
+  const pooled = new PooledQnetSearch(pool, corpus, spec);
+  const pooledRun = await timeQueries(Math.min(n, 3), 1, (q) => pooled.exhaustive(params[q], 1000));
+  line('q-net exhaustive (pool 2×1 thread)', pooledRun.timing);
+  await pool.close();
   return {
-    exhaustive: exhaustive.timing,
+    exhaustive: exhaustive as Timing,
     pooled: pooledRun.timing,
     graphBuildS: report.buildMs / 1000,
     graphHnsw,
@@ -399,18 +474,19 @@ async function main() {
       console.log(
         `\ncorpus A: ${rows} × ${dim} clustered float32 (generated in ${fmt((performance.now() - t) / 1000)} s)`,
       );
-      biA = await biEncoder(
-        `corpus A ${rows} × ${dim}`,
-        corpus,
-        queriesNear(data, dim, sizes.biQueries, 2),
-        python,
-        dir,
-      );
+      if (!flag('qnet-only'))
+        biA = await biEncoder(
+          `corpus A ${rows} × ${dim}`,
+          corpus,
+          queriesNear(data, dim, sizes.biQueries, 2),
+          python,
+          dir,
+        );
       q = await qnetSection(corpus, HYPENCODER_6_LAYER);
     }
 
     let biB: BiResult | undefined;
-    if (!flag('skip-1m')) {
+    if (!flag('skip-1m') && !flag('qnet-only')) {
       const w = sizes.wide;
       t = performance.now();
       const wide = clustered(w.rows, w.dim, 3);
@@ -479,7 +555,7 @@ async function main() {
     }
     for (const g of q?.graphResults ?? []) {
       console.log(
-        `  graph ${g.name}: time per query / (fraction scored ${fmt(g.fraction * 100, 2)} % × exhaustive) = ${fmt(g.ratio, 2)} (target ≤ 1.2); recall@10 vs exhaustive ${fmt(g.recall10, 3)}`,
+        `  graph ${g.name} (${g.threads} thread(s)): time per query / (fraction scored ${fmt(g.fraction * 100, 2)} % × exhaustive) = ${fmt(g.ratio, 2)} (target ≤ 1.2; ${fmt(g.bookkeeping * 100)} % of it outside the scorer, scorer ${fmt(g.scoringPerDoc, 2)}× per document); recall@10 vs exhaustive ${fmt(g.recall10, 3)}`,
       );
       console.log(`    preset rule: ${g.rule}`);
     }

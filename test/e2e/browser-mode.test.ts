@@ -377,9 +377,10 @@ describe.skipIf(!hasChromium)('browser mode in Chromium', () => {
     const running = page.locator('[data-testid="jobs-active"] [data-state="running"]');
     await running.getByTestId('job-eta').waitFor();
     expect(await running.getByTestId('job-eta').textContent()).toMatch(/^ETA \d/);
-    await screenshot(page, 'view-jobs');
+    // cancel first: on a busy machine a full-page screenshot could outlast the import
     await running.getByTestId('job-cancel').click();
     await page.locator('[data-testid="jobs-ended"] [data-state="cancelled"]').waitFor();
+    await screenshot(page, 'view-jobs');
     await nav('datasets');
     expect(await page.locator('[data-testid^="dataset-row-"]').count()).toBe(1);
     expect(store.integrityCheck()).toEqual(['ok']);

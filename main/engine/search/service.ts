@@ -105,7 +105,8 @@ async function eachQuery(
   let failed = false;
   const lane = async () => {
     while (next < count && !failed) {
-      if (job.signal?.aborted) throw new WorkbenchError('CANCELLED', `search cancelled after ${done} of ${count} queries`);
+      if (job.signal?.aborted)
+        throw new WorkbenchError('CANCELLED', `search cancelled after ${done} of ${count} queries`);
       const q = next++;
       const started = performance.now();
       try {
@@ -212,7 +213,13 @@ export class SearchService {
           });
           outcomes = fromHits(queries.ids, corpus, hits, ms);
         } else {
-          const scorer = await QnetScorer.create({ spec: queries.spec, threads: request.threads });
+          // Graph search scores a few hundred documents per call, too few for a GEMM to gain from a second
+          // thread: it defaults to one intra-op thread (README.md, measured), unless threads were asked for.
+          const threads =
+            search && request.threads?.intraOpNumThreads === undefined
+              ? { ...request.threads, intraOpNumThreads: 1 }
+              : request.threads;
+          const scorer = await QnetScorer.create({ spec: queries.spec, threads });
           Object.assign(environment, scorer.settings);
           const scratch = new GraphSearchScratch(corpus.rows);
           try {

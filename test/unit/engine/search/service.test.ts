@@ -341,13 +341,24 @@ describe('SearchService', () => {
   });
 
   it('runs q-net searches on the worker pool with the same rankings as in this thread', async () => {
-    const pool = new WorkerPool<SearchTasks>({ entry: new URL('../../../fixtures/search/search-worker.ts', import.meta.url), size: 2 });
+    const pool = new WorkerPool<SearchTasks>({
+      entry: new URL('../../../fixtures/search/search-worker.ts', import.meta.url),
+      size: 2,
+    });
     try {
       const queries = readQnetQueries(files.qnetDir);
       const pooled = new SearchService({ store, dataDir, pool });
       const inThread = new SearchService({ store, dataDir });
       for (const mode of ['qnet', 'qnet-graph'] as const) {
-        const request = { mode, datasetId, topK: 25, corpus, queries, preset: 'efficient2' as const, graph: { k: 10 } };
+        const request = {
+          mode,
+          datasetId,
+          topK: 25,
+          corpus,
+          queries,
+          preset: 'efficient2' as const,
+          graph: { k: 10 },
+        };
         const a = await pooled.run({ ...request, runName: `${mode}-pool` });
         await inThread.run({ ...request, runName: `${mode}-thread` });
         expect(store.runs.require(`${mode}-pool`).environment.workers).toBe(2);
