@@ -168,6 +168,10 @@ def main() -> None:
             json.dump(samples(kind, model, wp, max_q, max_d), f)
             f.write("\n")
         training = {"package": name, "parameters": sum(p.numel() for p in {id(p): p for p in model.parameters()}.values())}
+        notes = os.path.join(args.build, f"{kind}.notes.md")
+        if os.path.exists(notes):  # the tuning history on dev, for the model card
+            with open(notes) as f:
+                training["notes"] = f.read().strip()
         for stage in ("embeddings", kind):
             with open(os.path.join(args.build, f"{stage}.train.json")) as f:
                 training["stage1" if stage == "embeddings" else "stage2"] = json.load(f)

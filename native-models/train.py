@@ -7,8 +7,9 @@ Recipe (the paper's "similarly trained baseline": one backbone, one data order, 
   stage 1  `embeddings`: the backbone with zero transformer layers (token + position embeddings and their
            LayerNorm, mean pooled) trained as a bag-of-words bi-encoder. Cheap on a CPU, and it gives both
            models the same lexical starting point.
-  stage 2  `biencoder` and `hypencoder`: the 1-layer backbone (stage-1 embeddings, layers freshly initialised
-           with the same seed) trained end to end. Bi-encoder: mean pooling, inner product. Hypencoder:
+  stage 2  `biencoder` and `hypencoder`: the 1-layer backbone (stage-1 embeddings; a pre-LN transformer layer
+           freshly initialised with the same seed, its branch outputs zeroed so it starts as the identity) trained
+           end to end. Bi-encoder: mean pooling, inner product. Hypencoder:
            the reference hypernetwork head and initialisation (modeling.py), q-net dims [d, d, d, 1],
            documents mean pooled by the shared backbone.
 All stages: in-batch cross-entropy over the batch's positives plus one hard negative per query (a co-hyponym:
@@ -36,11 +37,14 @@ RECIPE = {
     "threads": 2,
     "max_query_length": 48,
     "max_doc_length": 64,
-    "backbone": {"hidden_size": 128, "num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 256, "dropout": 0.0},
+    "backbone": {"hidden_size": 128, "num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 256, "dropout": 0.0, "pre_ln": True},
     "qnet_dims": "d,d,d,1",
     "pooling": "mean",
     "embeddings": {"steps": 800, "batch": 256, "lr": 3e-3, "warmup": 50, "eval_every": 200},
-    "encoder": {"steps": 400, "batch": 64, "lr": 3e-4, "head_lr": 1e-3, "warmup": 40, "eval_every": 100},
+    "encoder": {"steps": 1000, "batch": 64, "lr": 3e-4, "head_lr": 3e-3, "warmup": 40, "eval_every": 200},
+    # The reference initialises its head with constants of its 768-wide BERT (std sqrt(2/768) for the base
+    # q-net, 1/768^2 for the projections); for a d-wide q-net the same rules use d.
+    "qnet_init_dim": "d",
     "dev_queries": 500,
     "dev_pool": 5000,
 }
@@ -190,6 +194,7 @@ def backbone_config(vocab_size: int, layers: int) -> BackboneConfig:
         intermediate_size=b["intermediate_size"],
         max_position_embeddings=RECIPE["max_doc_length"],
         dropout=b["dropout"],
+        pre_ln=b["pre_ln"],
     )
 
 
@@ -202,7 +207,8 @@ def build_model(kind: str, vocab_size: int, seed: int, embeddings: Dict = None):
     cfg = backbone_config(vocab_size, layers)
     torch.manual_seed(seed)
     if kind == "hypencoder":
-        model = HypencoderDualEncoder(cfg, qnet_config(cfg.hidden_size), seed=seed, doc_pooling=RECIPE["pooling"])
+        init_dim = cfg.hidden_size if RECIPE["qnet_init_dim"] == "d" else int(RECIPE["qnet_init_dim"])
+        model = HypencoderDualEncoder(cfg, qnet_config(cfg.hidden_size), init_dim=init_dim, seed=seed, doc_pooling=RECIPE["pooling"])
         backbone = model.query_encoder.transformer
     else:
         model = BiEncoder(cfg, RECIPE["pooling"])
@@ -210,6 +216,9 @@ def build_model(kind: str, vocab_size: int, seed: int, embeddings: Dict = None):
     # Same seed, same backbone initialisation for both models; the Hypencoder head keeps the reference init.
     torch.manual_seed(seed)
     init_bert_weights(backbone)
+    if RECIPE["backbone"]["pre_ln"]:
+        for layer in backbone.encoder.layer:
+            layer.zero_branches()  # stage 2 starts exactly at the stage-1 function
     if embeddings is not None:
         missing = backbone.embeddings.load_state_dict(embeddings)
         assert not missing.missing_keys and not missing.unexpected_keys

@@ -42,7 +42,9 @@ export interface EvaluatePackageOptions {
 }
 
 export function metricsOf(run: Run, split: BeirSplit, model: string, kind: DemoMetrics['kind']): DemoMetrics {
-  const evaluation = evaluate(split.qrels, run, [...DEMO_MEASURES]);
+  // -c: every judged query counts (0 when a system returns nothing for it, as BM25 does for a query with no
+  // indexed word), so all systems are averaged over the same queries.
+  const evaluation = evaluate(split.qrels, run, [...DEMO_MEASURES], { complete: true });
   const measures: Record<string, number> = {};
   evaluation.columns.forEach((c, i) => {
     measures[c.name] = evaluation.summary[i];

@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type DemoMetrics,
+  MEASURED,
   type Measured,
   renderDatasetCard,
   renderMeasuredBlock,
   type WordnetDemoStats,
+  wordnetDatasetCard,
 } from '../../../../main/engine/demo/index.ts';
 import { DEFAULT_SETTINGS } from '../../../../main/engine/eval/index.ts';
 
@@ -52,7 +55,7 @@ describe('dataset card', () => {
     expect(card).toContain('seed `seed-x`');
     expect(card).toMatch(/\| BM25 \(SQLite FTS5, porter\) \| 0\.2794 \| 0\.2694 \| 0\.5000 \| 0\.2812 \|/);
     expect(card).toMatch(/\| wordnet-tiny-hypencoder \| 0\.3123 \|/);
-    expect(card).toMatch(/mean over 1222 queries × 23453 cards, exhaustive ranking to depth 100/);
+    expect(card).toMatch(/mean over all 1222 judged queries × 23453 cards, exhaustive ranking to depth 100/);
   });
 
   it('replaces only the block between the README markers', () => {
@@ -62,5 +65,17 @@ describe('dataset card', () => {
     expect(out.endsWith('<!-- dataset-card:end -->\noutro\n')).toBe(true);
     expect(out).not.toContain('\nold\n');
     expect(renderMeasuredBlock(out, measured)).toBe(out);
+  });
+});
+
+describe('the shipped dataset card', () => {
+  it('is what native-models/README.md shows, with BM25 measured on the demo test split', () => {
+    const readme = readFileSync(new URL('../../../../native-models/README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(
+      `<!-- dataset-card:begin -->\n${wordnetDatasetCard()}\n<!-- dataset-card:end -->`,
+    );
+    expect(MEASURED.bm25.test.split).toBe('test');
+    expect(MEASURED.bm25.test.queries).toBe(MEASURED.dataset.splits.test.queries);
+    expect(MEASURED.bm25.test.documents).toBe(MEASURED.dataset.documents);
   });
 });
