@@ -31,18 +31,25 @@ import { validatePackage } from '../../main/engine/models/index.ts';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const packagesDir = join(root, 'native-models', 'packages');
 const PACKAGES = ['wordnet-tiny-biencoder', 'wordnet-tiny-hypencoder'];
+const shipped = PACKAGES.every((p) => existsSync(join(packagesDir, p, 'model.json')));
+if (!shipped) {
+  console.warn(
+    `SKIPPED demo package tests: ${PACKAGES.join(', ')} are not in native-models/packages (build them: native-models/README.md)`,
+  );
+}
 
 const work = mkdtempSync(join(tmpdir(), 'wb-demo-models-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 let check: BeirSplit;
 beforeAll(async () => {
+  if (!shipped) return;
   const data = join(work, 'dataset');
   await buildWordnetDemo(data);
   check = splitPart(await readBeirSplit(data, 'test'), CHECK_QUERIES, CHECK_DOCUMENTS);
 });
 
-describe.each(PACKAGES)('%s', (name) => {
+describe.skipIf(!shipped).each(PACKAGES)('%s', (name) => {
   const dir = join(packagesDir, name);
   const metrics = () => JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')) as PackageMetrics;
 
@@ -87,7 +94,7 @@ describe.each(PACKAGES)('%s', (name) => {
   });
 });
 
-describe('demo packages against BM25', () => {
+describe.skipIf(!shipped)('demo packages against BM25', () => {
   it('both beat BM25 in test nDCG@10 on the demo dataset (as recorded by the engine)', () => {
     for (const name of PACKAGES) {
       const file = join(packagesDir, name, 'metrics.json');

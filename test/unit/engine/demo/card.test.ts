@@ -67,15 +67,3 @@ describe('dataset card', () => {
     expect(renderMeasuredBlock(out, measured)).toBe(out);
   });
 });
-
-describe('the shipped dataset card', () => {
-  it('is what native-models/README.md shows, with BM25 measured on the demo test split', () => {
-    const readme = readFileSync(new URL('../../../../native-models/README.md', import.meta.url), 'utf8');
-    expect(readme).toContain(
-      `<!-- dataset-card:begin -->\n${wordnetDatasetCard()}\n<!-- dataset-card:end -->`,
-    );
-    expect(MEASURED.bm25.test.split).toBe('test');
-    expect(MEASURED.bm25.test.queries).toBe(MEASURED.dataset.splits.test.queries);
-    expect(MEASURED.bm25.test.documents).toBe(MEASURED.dataset.documents);
-  });
-});
