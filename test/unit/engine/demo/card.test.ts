@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type DemoMetrics,
-  MEASURED,
   type Measured,
   renderDatasetCard,
   renderMeasuredBlock,
   type WordnetDemoStats,
-  wordnetDatasetCard,
 } from '../../../../main/engine/demo/index.ts';
 import { DEFAULT_SETTINGS } from '../../../../main/engine/eval/index.ts';
 
