@@ -20,6 +20,7 @@ import torch
 
 import train as T
 from modeling import QueryQnetExport, TextEncoder, qnet_output_names, qnet_scores
+from share_weights import share as share_weights
 from wordpiece import batch_ids, load_tokenizer_json
 
 EXPORTER = "native-models/export.py 1.0"
@@ -178,6 +179,10 @@ def main() -> None:
         with open(os.path.join(out, "training.json"), "w") as f:
             json.dump(training, f, indent=1)
             f.write("\n")
+        if kind == "hypencoder":
+            share_weights(out, 1024)  # the shared backbone once, in weights.bin, for both graphs
+            with open(os.path.join(out, "model.json")) as f:
+                files = list(json.load(f)["provenance"]["files"])
         sizes = {f: os.path.getsize(os.path.join(out, f)) for f in files}
         print(f"{name}: {sizes}")
 

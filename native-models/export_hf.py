@@ -32,6 +32,7 @@ bi-encoder), converts them and writes their packages and samples.json.
 import argparse
 import datetime
 import hashlib
+import inspect
 import json
 import os
 import sys
@@ -193,7 +194,11 @@ def export_graph(module: torch.nn.Module, path: str, outputs: List[str]) -> None
     mask[1, -2:] = 0
     axes = {"input_ids": {0: "batch", 1: "length"}, "attention_mask": {0: "batch", 1: "length"}}
     axes.update({name: {0: "batch"} for name in outputs})
-    torch.onnx.export(module, (ids, mask), path, input_names=["input_ids", "attention_mask"], output_names=outputs, dynamic_axes=axes, opset_version=OPSET)
+    kwargs = dict(input_names=["input_ids", "attention_mask"], output_names=outputs, dynamic_axes=axes, opset_version=OPSET)
+    # torch >= 2.9 exports through dynamo by default; the TorchScript exporter gives the same graph as on 1.13.
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kwargs["dynamo"] = False
+    torch.onnx.export(module, (ids, mask), path, **kwargs)
 
 
 def rounded(t: torch.Tensor) -> List:

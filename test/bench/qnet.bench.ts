@@ -23,7 +23,7 @@ import {
   scoreReference,
   xorshift32Stream,
 } from '../../main/engine/qnet/index.ts';
-import { type PythonBaseline, startPythonBaselines } from './qnet-python.ts';
+import { type PythonBaseline, startPythonBaselines } from './python/qnet_baselines.ts';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

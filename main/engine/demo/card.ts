@@ -132,7 +132,7 @@ export function renderMeasuredBlock(readme: string, measured: Measured): string 
 interface StageLog {
   recipe: Record<string, unknown> & {
     seed: number;
-    backbone: Record<string, number>;
+    backbone: Record<string, number | boolean>;
     embeddings: Record<string, number>;
     encoder: Record<string, number>;
     max_query_length: number;
@@ -208,7 +208,7 @@ steps and seeds, is the other package in native-models/packages.
 ## Recipe (native-models/train.py, seed ${r.seed}, ${r.threads} CPU threads, PyTorch 1.13 CPU)
 1. Embeddings (shared by both demo models): the backbone with no transformer layer, mean pooled, trained as a
    bag-of-words bi-encoder: ${s1.steps} steps × ${s1.batch} queries, AdamW lr ${s1.lr}, ${s1.warmup} warm-up steps then linear decay.
-2. This model: ${r.backbone.num_hidden_layers} transformer layer(s) on those embeddings (fresh BERT initialisation, seed ${r.seed}), ${s2.steps} steps × ${s2.batch} queries,
+2. This model: ${r.backbone.num_hidden_layers} ${r.backbone.pre_ln ? 'pre-LN ' : ''}transformer layer(s) on those embeddings (BERT initialisation, seed ${r.seed}${r.backbone.pre_ln ? ', branch outputs zeroed so the layer starts as the identity' : ''}), ${s2.steps} steps × ${s2.batch} queries,
    AdamW lr ${s2.lr} for the backbone${hyp ? `, ${s2.head_lr} for the hypernetwork head (reference initialisation with the q-net width d = ${manifest.embeddingDim} in place of its 768)` : ''}, ${s2.warmup} warm-up
    steps then linear decay, weight decay 0.01, gradient clipping 1.0, dropout 0. Dev evaluated every ${s2.eval_every} steps and at step 0.
 Loss: cross-entropy over in-batch negatives plus one hard negative per query (a co-hyponym card: same hypernym);

@@ -34,6 +34,8 @@ const encoderSchema = z.strictObject({
     .int({ error: 'expected a positive integer' })
     .min(3, { error: 'expected at least 3 (the special tokens count)' })
     .max(8192, { error: 'expected at most 8192' }),
+  // Files holding the graph's external tensors (ONNX external data), resolved beside the graph.
+  externalData: z.array(fileName, { error: 'expected a list of file names' }).optional(),
 });
 
 const qnetSchema = z.strictObject({
@@ -89,6 +91,11 @@ export interface EncoderFile {
   file: string;
   /** Longest token sequence fed to the graph, [CLS] and [SEP] included. */
   maxLength: number;
+  /**
+   * Files that hold the graph's tensors as ONNX external data (their `location`s), e.g. one `weights.bin`
+   * shared by the query and doc graphs of a Hypencoder whose encoder is shared.
+   */
+  externalData?: string[];
 }
 
 export interface ModelManifest {
@@ -242,6 +249,15 @@ export function parseManifest(value: unknown, file: string = MANIFEST_FILE): Mod
     if (raw.provenance.files[raw[role].file] === undefined) {
       throw manifestError(file, `provenance.files`, `has no sha256 for ${role}.file "${raw[role].file}"`);
     }
+    for (const [i, data] of (raw[role].externalData ?? []).entries()) {
+      if (raw.provenance.files[data] === undefined) {
+        throw manifestError(
+          file,
+          `${role}.externalData[${i}]`,
+          `"${data}" has no sha256 in provenance.files; list every external-data file there`,
+        );
+      }
+    }
   }
   if (raw.provenance.files[TOKENIZER_FILE] === undefined) {
     throw manifestError(file, 'provenance.files', `has no sha256 for ${TOKENIZER_FILE}`);
@@ -283,5 +299,13 @@ export function manifestToJson(manifest: ModelManifest): Record<string, unknown>
 
 /** Files the package must hold besides model.json: the tokenizer and the ONNX graphs (once each). */
 export function requiredFiles(manifest: ModelManifest): string[] {
-  return [...new Set([TOKENIZER_FILE, manifest.query.file, manifest.doc.file])];
+  return [
+    ...new Set([
+      TOKENIZER_FILE,
+      manifest.query.file,
+      manifest.doc.file,
+      ...(manifest.query.externalData ?? []),
+      ...(manifest.doc.externalData ?? []),
+    ]),
+  ];
 }

@@ -73,7 +73,15 @@ export function packageHash(manifest: ModelManifest): string {
 
 export function documentEncoderHash(manifest: ModelManifest): string {
   const { files } = manifest.provenance;
-  return sha256Hex(canonicalJson({ doc: files[manifest.doc.file], tokenizer: files[TOKENIZER_FILE] }));
+  const data = manifest.doc.externalData ?? [];
+  // Without external data the key is what it always was, so existing embedding artifacts stay valid.
+  return sha256Hex(
+    canonicalJson({
+      doc: files[manifest.doc.file],
+      tokenizer: files[TOKENIZER_FILE],
+      ...(data.length > 0 ? { externalData: data.map((f) => files[f]) } : {}),
+    }),
+  );
 }
 
 function missingFile(dir: string, file: string, why: string): WorkbenchError {

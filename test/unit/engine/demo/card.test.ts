@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type DemoMetrics,
+  MEASURED,
   type Measured,
   renderDatasetCard,
   renderMeasuredBlock,
   type WordnetDemoStats,
+  wordnetDatasetCard,
 } from '../../../../main/engine/demo/index.ts';
 import { DEFAULT_SETTINGS } from '../../../../main/engine/eval/index.ts';
 
@@ -62,5 +65,25 @@ describe('dataset card', () => {
     expect(out.endsWith('<!-- dataset-card:end -->\noutro\n')).toBe(true);
     expect(out).not.toContain('\nold\n');
     expect(renderMeasuredBlock(out, measured)).toBe(out);
+  });
+});
+
+describe('the shipped dataset card', () => {
+  it('is what native-models/README.md shows, measured on the demo test split for every system', () => {
+    const readme = readFileSync(new URL('../../../../native-models/README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(
+      `<!-- dataset-card:begin -->\n${wordnetDatasetCard()}\n<!-- dataset-card:end -->`,
+    );
+    const systems = [MEASURED.bm25, ...Object.values(MEASURED.models)];
+    expect(Object.keys(MEASURED.models).sort()).toEqual([
+      'wordnet-tiny-biencoder',
+      'wordnet-tiny-hypencoder',
+    ]);
+    for (const s of systems) {
+      expect(s.test.split).toBe('test');
+      expect(s.test.queries).toBe(MEASURED.dataset.splits.test.queries);
+      expect(s.test.documents).toBe(MEASURED.dataset.documents);
+      expect(s.test.settings.complete).toBe(true);
+    }
   });
 });

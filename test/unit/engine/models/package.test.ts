@@ -78,6 +78,40 @@ describe('validatePackage', () => {
     expect(err.message).toContain(`${join(dir, 'doc.onnx')}: missing`);
   });
 
+  it('requires the external-data files a graph names, and keys document embeddings by them', async () => {
+    type Role = { externalData?: string[] };
+    const withData = (bytes: string) =>
+      derivePackage(pkgs.hypencoder, fresh(), {
+        files: { 'weights.bin': bytes },
+        manifest: (m) => {
+          (m.doc as Role).externalData = ['weights.bin'];
+          (m.provenance as { files: Record<string, string> }).files['weights.bin'] = '';
+        },
+      });
+    const a = readPackage(withData('one'));
+    const b = readPackage(withData('two'));
+    const plain = readPackage(pkgs.hypencoder);
+    // A different weights file is a different document encoder; without external data the key is unchanged.
+    expect(a.documentEncoderHash).not.toBe(b.documentEncoderHash);
+    expect(a.documentEncoderHash).not.toBe(plain.documentEncoderHash);
+    expect(documentEncoderHash(plain.manifest)).toBe(plain.documentEncoderHash);
+
+    const gone = derivePackage(a.dir, fresh(), { keepHashes: true });
+    unlinkSync(join(gone, 'weights.bin'));
+    const err = await failure(gone);
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.message).toContain(`${join(gone, 'weights.bin')}: missing`);
+
+    const unlisted = derivePackage(pkgs.hypencoder, fresh(), {
+      manifest: (m) => {
+        (m.query as Role).externalData = ['weights.bin'];
+      },
+    });
+    const bad = await failure(unlisted);
+    expect(bad.details?.field).toBe('query.externalData[0]');
+    expect(bad.message).toContain('"weights.bin" has no sha256 in provenance.files');
+  });
+
   it('detects a file whose sha256 differs from the manifest', async () => {
     const dir = derivePackage(pkgs.biencoder, fresh(), { keepHashes: true });
     appendFileSync(join(dir, 'tokenizer.json'), ' ');

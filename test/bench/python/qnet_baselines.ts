@@ -1,5 +1,5 @@
 /**
- * Drives test/bench/python/qnet_baselines.py for the q-net benchmark: one long-lived process per
+ * Drives qnet_baselines.py (beside this file) for the q-net benchmark: one long-lived process per
  * library (so one library's idle BLAS threads never compete with the other's), each timing one pass
  * over the documents whenever the bench asks, so its passes interleave with ours.
  */
@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { QnetConfig, QnetParams } from '../../main/engine/qnet/index.ts';
+import type { QnetConfig, QnetParams } from '../../../main/engine/qnet/index.ts';
 
-const SCRIPT = fileURLToPath(new URL('./python/qnet_baselines.py', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('./qnet_baselines.py', import.meta.url));
 
 export interface PythonBaseline {
   impl: 'numpy' | 'torch';
