@@ -8,7 +8,13 @@ export default defineConfig({
       outDir: 'out/main',
       externalizeDeps: true,
       rollupOptions: {
-        input: { index: resolve(__dirname, 'main/index.ts') },
+        input: {
+          index: resolve(__dirname, 'main/index.ts'),
+          // The worker threads' entry (engine/workers/defaultWorkerEntry finds it as worker.js next to the
+          // code that starts the pool, so shared chunks stay in this folder too).
+          worker: resolve(__dirname, 'main/engine/workers/worker.ts'),
+        },
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

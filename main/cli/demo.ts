@@ -1,6 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { buildWordnetDemo, type WordnetDemoStats, type WordnetSubset } from '../engine/demo/index.ts';
+import {
+  buildWordnetDemo,
+  type WordnetDemoStats,
+  type WordnetSubset,
+  wordnetDatasetCard,
+} from '../engine/demo/index.ts';
 import { WorkbenchError } from '../engine/errors.ts';
 import type { CliContext } from './context.ts';
 
@@ -53,7 +58,10 @@ export function registerDemoCommands(program: Command, ctx: Pick<CliContext, 'ou
         );
       }
       const out = resolve(opts.out);
-      const stats = await buildWordnetDemo(out, { subset: opts.subset as WordnetSubset });
+      const subset = opts.subset as WordnetSubset;
+      // The card's numbers were measured on the demo subset; the full set gets none.
+      const card = subset === 'demo' ? wordnetDatasetCard() : undefined;
+      const stats = await buildWordnetDemo(out, { subset, ...(card ? { card } : {}) });
       ctx.out(summary(out, stats));
     });
 }

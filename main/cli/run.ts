@@ -5,6 +5,7 @@ import { inputError, WorkbenchError } from '../engine/errors.ts';
 import {
   type ExperimentOutcome,
   type ExperimentProgress,
+  type ExperimentReport,
   ExperimentRunner,
   experimentReport,
   formatExperimentReport,
@@ -97,11 +98,19 @@ export class ProgressPrinter {
   };
 }
 
+/** More to print after an experiment's report: text after the table, fields added to the JSON. */
+export type ReportAddition = (report: ExperimentReport) => { text: string; json: Record<string, unknown> };
+
 /**
- * Executes (or resumes) an experiment as one job of the job system; Ctrl-C cancels it. Prints the report.
- * Throws CANCELLED (exit 130) on a cancel, and an error when jobs failed.
+ * Executes (or resumes) an experiment as one job of the job system; Ctrl-C cancels it. Prints the report
+ * (and `addition`'s, when given). Throws CANCELLED (exit 130) on a cancel, and an error when jobs failed.
  */
-export async function executeExperiment(ctx: CliContext, name: string, json = false): Promise<void> {
+export async function executeExperiment(
+  ctx: CliContext,
+  name: string,
+  json = false,
+  addition?: ReportAddition,
+): Promise<void> {
   const printer = new ProgressPrinter(ctx);
   const store = ctx.store();
   const runner = new ExperimentRunner({ store, dataDir: ctx.dataDir, onProgress: printer.onProgress });
@@ -135,7 +144,9 @@ export async function executeExperiment(ctx: CliContext, name: string, json = fa
   }
   const outcome = snapshot.result as ExperimentOutcome;
   const report = experimentReport(store, runner.experiments, runner.latency, name);
-  ctx.out(json ? JSON.stringify(report, null, 2) : formatExperimentReport(report));
+  const more = addition?.(report);
+  if (json) ctx.out(JSON.stringify({ ...report, ...more?.json }, null, 2));
+  else ctx.out(more ? `${formatExperimentReport(report)}\n${more.text}` : formatExperimentReport(report));
   if (outcome.failed > 0) {
     throw new WorkbenchError(
       'INTERNAL',

@@ -263,10 +263,11 @@ export function registerSearchCommands(program: Command, ctx: CliContext): void 
             '--dataset is required for bm25 (its full-text index and queries are searched)',
             { field: '--dataset' },
           );
-        if (!store.documents.fullTextTable(dataset.id)) {
+        // A missing or incomplete full-text index is built (or resumed) by the search, with progress.
+        if (!dataset.hasCorpus) {
           throw new WorkbenchError(
             'UNAVAILABLE',
-            `dataset "${dataset.name}" has no passages indexed for full-text search; import it with its corpus`,
+            `dataset "${dataset.name}" has no passages for full-text search; import it with its corpus`,
             { field: '--dataset' },
           );
         }

@@ -1,29 +1,36 @@
 /**
  * `npm run bench:encode` — document encoding speed with a generated tiny BERT-like package (seeded weights):
  * tokenisation alone, the onnxruntime forward passes alone, and the whole corpus encode (tokenise, run,
- * write the resumable artifact), beside the same network in PyTorch over the same weights and the same
- * token batches (test/bench/python/encode_tiny.py), measured in the same run. Prints docs/s and ratios,
- * asserts nothing; the PyTorch outputs are compared with the workbench's as a check that both compute the
- * same thing.
+ * write the resumable artifact) both on the worker pool (as the app and the CLI run it) and in this thread
+ * on one session, beside the same network in PyTorch over the same weights and the same token batches
+ * (test/bench/python/encode_tiny.py), measured in the same run. Prints docs/s and ratios, asserts nothing;
+ * the PyTorch outputs are compared with the workbench's as a check that both compute the same thing, and
+ * the pool's file with the in-thread one (they must be bit-identical).
  *
  * Options: --docs N (2000) --dim D (128) --layers L (2) --heads H (4) --ffn F (4·dim) --max-length M (128)
- *          --batch B (32) --reps R (2) --threads T (all cores) --no-python
+ *          --batch B (32) --reps R (2) --threads T (all cores; in-thread session and PyTorch)
+ *          --workers W (encodeWorkers(): one per core, at most 4) --no-python
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import {
   documentText,
+  type EncodeCorpusResult,
   embeddingOf,
   encodeCorpus,
+  encodeWorkers,
   memoryCorpus,
+  pooledEncoder,
   runTokenBatch,
+  sessionEncoder,
   writeNpy,
 } from '../../main/engine/encode/index.ts';
 import { openModel, readPackage, type TokenBatch } from '../../main/engine/models/index.ts';
+import { enginePool } from '../../main/engine/workers/index.ts';
 import { generateTinyPackages } from '../fixtures/models/generate.ts';
 import { syntheticCorpus } from '../fixtures/models/vocab.ts';
 
@@ -40,6 +47,7 @@ const maxLength = option('max-length', 128);
 const batchSize = option('batch', 32);
 const reps = option('reps', 2);
 const threads = option('threads', availableParallelism());
+const workers = option('workers', encodeWorkers());
 const withPython = !process.argv.includes('--no-python');
 
 const rate = (docs: number, seconds: number) => docs / seconds;
@@ -102,19 +110,35 @@ try {
     if (r === 0) embeddings = out;
   }
 
-  let encodeSeconds = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < reps; r++) {
-    start = performance.now();
-    await encodeCorpus({
-      dataDir: join(dir, `data-${r}`),
-      model,
-      corpus: memoryCorpus(docs),
-      batchSize,
-      maxLength,
-    });
-    encodeSeconds = Math.min(encodeSeconds, (performance.now() - start) / 1000);
+  const pool = enginePool({ size: workers });
+  await pool.ready();
+  const pooled = pooledEncoder(pool, readPackage(pkgs.biencoder));
+  const inThread = sessionEncoder(model);
+  let poolSeconds = Number.POSITIVE_INFINITY;
+  let threadSeconds = Number.POSITIVE_INFINITY;
+  const files: EncodeCorpusResult[] = [];
+  // Alternating, so that a change in the machine's load hits both alike.
+  for (let r = 0; r < reps + 1; r++) {
+    for (const encoder of [pooled, inThread]) {
+      start = performance.now();
+      const result = await encodeCorpus({
+        dataDir: join(dir, `data-${r}-${encoder.run.workers}`),
+        encoder,
+        corpus: memoryCorpus(docs),
+        batchSize,
+        maxLength,
+      });
+      const seconds = (performance.now() - start) / 1000;
+      // The first round warms the workers' sessions up (each opens the graph on its first batch).
+      if (r === 0) files.push(result);
+      else if (encoder === pooled) poolSeconds = Math.min(poolSeconds, seconds);
+      else threadSeconds = Math.min(threadSeconds, seconds);
+    }
   }
+  await pool.close();
   await model.close();
+  const data = (r: EncodeCorpusResult) => readFileSync(join(r.dir, r.meta.dataFile));
+  const sameBits = data(files[0]).equals(data(files[1]));
 
   let torch: { docsPerSecond: number; maxAbsDiff: number; torch: string; threads: number } | undefined;
   const python = withPython ? findPython() : undefined;
@@ -162,10 +186,15 @@ try {
     else console.log(`  PyTorch run failed:\n${result.stderr}`);
   }
 
+  const split = pooled.run.intraOpNumThreads;
   const rows: [string, number][] = [
     ['tokenise only (tokenizers.js + padding)', rate(nDocs, tokenizeSeconds)],
     ['onnxruntime forward passes only', rate(nDocs, forwardSeconds)],
-    ['encodeCorpus (tokenise + run + artifact)', rate(nDocs, encodeSeconds)],
+    [
+      `encodeCorpus on the pool (${workers} worker${workers === 1 ? '' : 's'} × ${split} thread${split === 1 ? '' : 's'})`,
+      rate(nDocs, poolSeconds),
+    ],
+    [`encodeCorpus in this thread (1 session × ${threads} threads)`, rate(nDocs, threadSeconds)],
   ];
   if (torch)
     rows.push([
@@ -177,8 +206,11 @@ try {
   );
   for (const [label, docsPerSecond] of rows) {
     const ratio = torch ? `  ${(docsPerSecond / torch.docsPerSecond).toFixed(2)}× PyTorch` : '';
-    console.log(`  ${label.padEnd(52)} ${fmt(docsPerSecond).padStart(9)} docs/s${ratio}`);
+    console.log(`  ${label.padEnd(56)} ${fmt(docsPerSecond).padStart(9)} docs/s${ratio}`);
   }
+  console.log(
+    `  pool vs in-thread: ${(threadSeconds / poolSeconds).toFixed(2)}× the speed; files ${sameBits ? 'bit-identical' : 'DIFFER'}`,
+  );
   if (torch)
     console.log(`  PyTorch vs onnxruntime embeddings: max |difference| ${torch.maxAbsDiff.toExponential(2)}`);
   else if (withPython)

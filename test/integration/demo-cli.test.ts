@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../main/cli.ts';
 import { importDataset, planImport } from '../../main/engine/datasets/index.ts';
+import { DATASET_CARD_FILE, wordnetDatasetCard } from '../../main/engine/demo/index.ts';
 import { openStore } from '../../main/engine/store/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wb-demo-cli-'));
@@ -43,17 +44,21 @@ describe('workbench demo dataset', () => {
 
     const store = openStore(join(dir, 'store'));
     try {
-      // The test split only, without the FTS5 index: the importer's split assignment scans the qrels once per
-      // query (its qrels index leads with the split), which takes minutes for all 27k judgments on a busy
-      // machine. The format is the same for every split; BM25 over the demo is native-models/evaluate.ts's.
+      // Every split, as the demo imports it; the full-text index is the BM25 test's (demo-bm25.test.ts).
       const result = await importDataset(
         store,
-        planImport({ path: out, name: 'wordnet-demo', fullText: false, split: 'test' }),
+        planImport({ path: out, name: 'wordnet-demo', fullText: false }),
       );
       expect(result.documents).toBe(cards);
       expect(result.queries).toBe(Number(/queries (\d+) definitions/.exec(r.stdout)?.[1]));
-      expect(result.judgments).toBe(Number(/test +\d+ queries, (\d+) judgments/.exec(r.stdout)?.[1]));
+      expect(result.dataset.stats.splits.test.judgments).toBe(
+        Number(/test +\d+ queries, (\d+) judgments/.exec(r.stdout)?.[1]),
+      );
       expect(result.dataset.stats.splits.test.queries).toBe(Number(test?.[1]));
+      // The dataset card travels with the folder and is kept with the dataset.
+      expect(result.card.card?.file).toBe(DATASET_CARD_FILE);
+      expect(result.card.card?.text).toBe(wordnetDatasetCard());
+      expect(store.datasets.card(result.dataset.id)?.text).toContain('| BM25 (SQLite FTS5, porter) |');
       expect(result.dataset.stats.unknownQrels.unknownDocuments).toBe(0);
       expect(result.dataset.stats.judgmentsPerLabel).toMatchObject({
         '1': expect.any(Number),

@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeWorkers, listEmbeddingArtifacts } from '../../main/engine/encode/index.ts';
 import { ExperimentsRepository } from '../../main/engine/experiments/index.ts';
 import { openStore, type Store } from '../../main/engine/store/index.ts';
 import { repoRoot } from '../fixtures/datasets/paths.ts';
@@ -122,6 +123,11 @@ describe('workbench run: a two-model, two-mode experiment', () => {
     expect(r.stdout).toMatch(/Pareto front, tiny: nDCG@10/);
     const list = await cli(['--data', data, 'experiments', 'list']);
     expect(list.stdout).toMatch(/acc\s+succeeded\s+4\/4\s+0/);
+    // The corpus was encoded by the CLI's worker pool, not in its main thread (the two models share a
+    // document encoder, hence one artifact).
+    const encoded = listEmbeddingArtifacts(data);
+    expect(encoded).toHaveLength(1);
+    for (const m of encoded) expect(m.run).toMatchObject({ provider: 'cpu', workers: encodeWorkers() });
   });
 
   it('stores the metrics `eval` computes on the exported TREC runs, aggregate and per query', async () => {

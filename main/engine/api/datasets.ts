@@ -1,9 +1,17 @@
 import { statSync } from 'node:fs';
 import { z } from 'zod';
-import { FORMATS, type ImportPlan, importDataset, planImport, UNKNOWN_POLICIES } from '../datasets/index.ts';
+import {
+  FORMATS,
+  type FullTextIndexState,
+  fullTextIndexState,
+  type ImportPlan,
+  importDataset,
+  planImport,
+  UNKNOWN_POLICIES,
+} from '../datasets/index.ts';
 import { WorkbenchError } from '../errors.ts';
 import { readLines } from '../io/lines.ts';
-import type { DatasetFileRecord, DatasetRecord, QueryRecord } from '../store/index.ts';
+import type { DatasetCard, DatasetFileRecord, DatasetRecord, QueryRecord } from '../store/index.ts';
 import type { ApiContext } from './context.ts';
 import { handler, noInput } from './handler.ts';
 import { stagedProgress } from './progress.ts';
@@ -58,8 +66,12 @@ export interface DatasetDetails {
   dataset: DatasetRecord;
   files: DatasetFileRecord[];
   splits: string[];
+  /** Built, building (n of N documents indexed) or not built; BM25 uses it only when built. */
+  fullTextIndex: FullTextIndexState;
   /** A few queries, to show what the dataset asks. */
   sampleQueries: QueryRecord[];
+  /** The dataset card (Markdown) its import found, if any. */
+  card: DatasetCard | null;
 }
 
 const PREVIEW_LINES = 5;
@@ -95,7 +107,9 @@ export function datasetHandlers(ctx: ApiContext) {
         dataset,
         files: store.datasets.files(dataset.id),
         splits: store.qrels.splits(dataset.id),
+        fullTextIndex: fullTextIndexState(store, dataset),
         sampleQueries: store.queries.list(dataset.id).slice(0, 5),
+        card: store.datasets.card(dataset.id) ?? null,
       };
     }),
     /** Format detection and the first lines of every file the import would read; nothing is written. */
@@ -117,7 +131,10 @@ export function datasetHandlers(ctx: ApiContext) {
         nameTaken: plan.attachTo === null && store.datasets.get(plan.name) !== undefined,
       };
     }),
-    /** Starts the import as a job; its progress counts decompressed bytes read (datasets/progress.ts). */
+    /**
+     * Starts the import as a job; its progress counts decompressed bytes read (datasets/progress.ts), then,
+     * in stage `index` after the commit, the documents put in the full-text index.
+     */
     import: handler(ImportParamsSchema, (params): { jobId: string } => {
       const plan = planImport(params);
       if (plan.attachTo === null && store.datasets.get(plan.name)) {
@@ -131,7 +148,12 @@ export function datasetHandlers(ctx: ApiContext) {
         const report = stagedProgress(job);
         const r = await importDataset(store, plan, {
           signal: job.signal,
-          onProgress: (p) => report({ done: p.bytesRead, total: p.totalBytes, stage: p.stage }),
+          onProgress: (p) =>
+            report(
+              p.stage === 'index'
+                ? { done: p.indexed, total: p.documents, stage: p.stage }
+                : { done: p.bytesRead, total: p.totalBytes, stage: p.stage },
+            ),
         });
         return {
           dataset: r.dataset.name,
@@ -140,6 +162,7 @@ export function datasetHandlers(ctx: ApiContext) {
           queries: r.queries,
           judgments: r.judgments,
           elapsedMs: r.elapsedMs,
+          fullText: r.fullText && { documents: r.fullText.documents, elapsedMs: r.fullText.elapsedMs },
         };
       });
       return { jobId: id };

@@ -1,7 +1,8 @@
 import { WorkbenchError } from '../errors.ts';
 import type { DatasetRecord, DatasetStats, Store } from '../store/index.ts';
 import { emptyDatasetStats } from '../store/index.ts';
-import { fillFullTextIndex } from './fulltext.ts';
+import { type CardLookup, findDatasetCard } from './card.ts';
+import { ensureFullTextIndex, type IndexResult } from './fulltext.ts';
 import { contentHash } from './hash.ts';
 import { type LoadContext, loadCorpus, loadQrels, loadQueries } from './load.ts';
 import type { ImportPlan } from './plan.ts';
@@ -22,13 +23,20 @@ export interface ImportResult {
   documents: number;
   queries: number;
   judgments: number;
+  /** The import alone, up to its commit. */
   elapsedMs: number;
+  /** The full-text index built right after the commit (`fullText`), with its own timing; null when not asked. */
+  fullText: IndexResult | null;
+  /** The dataset card kept with a new dataset (DATASET_CARD.md or README.md of the folder), or why not. */
+  card: CardLookup;
 }
 
 /**
- * Imports a planned dataset all-or-nothing: every row of it (passages, full-text index, queries, qrels,
- * statistics) is written in ONE transaction that commits only at the end. An error, a cancel or a killed
- * process leaves the database exactly as before (see README.md).
+ * Imports a planned dataset all-or-nothing: every row of it (passages, queries, qrels, statistics) is
+ * written in ONE transaction that commits only at the end. An error, a cancel or a killed process leaves the
+ * database exactly as before (see README.md). With `plan.fullText`, the full-text index of the new passages
+ * is then built as a step of its own (stage `index`), in resumable chunks: a cancel or error there leaves
+ * the dataset imported and its index incomplete, which BM25 never uses.
  */
 export async function importDataset(
   store: Store,
@@ -69,6 +77,8 @@ export async function importDataset(
   hashing.catch(() => {}); // awaited below; an import that fails first must not leave it unhandled
 
   const added = { documents: 0, queries: 0, judgments: 0 };
+  // Read before the transaction: a card is the folder's, and attaching topics or qrels leaves it as it was.
+  const card: CardLookup = existing ? { card: null, skipped: null } : findDatasetCard(plan.sourcePath);
   const datasetId = await store.writeAsync(`the import of dataset "${plan.name}"`, async () => {
     const id =
       existing?.id ??
@@ -92,10 +102,6 @@ export async function importDataset(
       added.documents = corpus.documents;
       documentWords = corpus.words;
       if (corpus.keys) keys = corpus.keys;
-      if (plan.fullText) {
-        tracker.stage('index');
-        await fillFullTextIndex(store, id, tracker, signal, cancelled);
-      }
     }
     if (plan.queries.length > 0) {
       tracker.stage('queries');
@@ -125,6 +131,7 @@ export async function importDataset(
     files.forEach((f, i) => {
       store.datasets.addFile(id, { ...f, bytes: sizes[i] });
     });
+    if (card.card) store.datasets.setCard(id, card.card);
     store.datasets.update(id, {
       contentHash: hash,
       hasCorpus: plan.corpus !== null || (existing?.hasCorpus ?? false),
@@ -134,6 +141,29 @@ export async function importDataset(
     tracker.emit(true);
     return id;
   });
+  const elapsedMs = clock() - started;
   const dataset = store.datasets.getById(datasetId)!;
-  return { dataset, attached: existing !== null, ...added, elapsedMs: clock() - started };
+  let fullText: IndexResult | null = null;
+  if (plan.fullText && added.documents > 0) {
+    tracker.state.documents = dataset.stats.documents;
+    tracker.stage('index');
+    try {
+      fullText = await ensureFullTextIndex(store, datasetId, {
+        signal,
+        clock,
+        onProgress: (p) => {
+          tracker.state.indexed = p.indexed;
+          tracker.emit(p.indexed === p.documents);
+        },
+      });
+    } catch (err) {
+      const e = err instanceof WorkbenchError ? err : new WorkbenchError('INTERNAL', (err as Error).message);
+      throw new WorkbenchError(
+        e.code,
+        `dataset "${dataset.name}" was imported (${added.documents.toLocaleString('en-US')} passages); ${e.message}`,
+        { ...e.details, dataset: dataset.name, imported: true },
+      );
+    }
+  }
+  return { dataset, attached: existing !== null, ...added, elapsedMs, fullText, card };
 }

@@ -22,8 +22,9 @@ export interface ImportParams {
   textKey?: string;
   unknown?: UnknownQrelsPolicy;
   /**
-   * Build the FTS5 index of the passages (default true). Porter-stemmed indexing costs more than the rest
-   * of a corpus import together; without it, `buildFullTextIndex` can add it later.
+   * Build the FTS5 index of the passages right after the import commits (default true), as a step of its
+   * own. Porter-stemmed indexing costs more than the rest of a corpus import together; without it,
+   * `buildFullTextIndex` (`datasets index`) adds it later, and BM25 builds it when it first needs it.
    */
   fullText?: boolean;
 }

@@ -1,15 +1,18 @@
 import { open, stat } from 'node:fs/promises';
 
-export type ImportStage = 'corpus' | 'index' | 'queries' | 'qrels' | 'finish';
+export type ImportStage = 'corpus' | 'queries' | 'qrels' | 'finish' | 'index';
 
 export interface ImportProgress {
   stage: ImportStage;
-  /** 0..1 over the (decompressed) bytes of all input files; the index build is reported as its own stage. */
+  /**
+   * 0..1 over the (decompressed) bytes of all input files, up to the commit (stage `finish`); in stage
+   * `index`, which follows the commit, over the passages to index.
+   */
   fraction: number;
   bytesRead: number;
   totalBytes: number;
   documents: number;
-  /** Passages added to the full-text index so far (stage `index`). */
+  /** Passages in the full-text index so far (stage `index`, after the import committed). */
   indexed: number;
   queries: number;
   judgments: number;
@@ -84,7 +87,8 @@ export class ProgressTracker {
     if (!force && now - this.last < this.intervalMs) return;
     this.last = now;
     const s = this.state;
-    s.fraction = s.totalBytes > 0 ? Math.min(1, s.bytesRead / s.totalBytes) : 1;
+    if (s.stage === 'index') s.fraction = s.documents > 0 ? Math.min(1, s.indexed / s.documents) : 1;
+    else s.fraction = s.totalBytes > 0 ? Math.min(1, s.bytesRead / s.totalBytes) : 1;
     this.listener({ ...s });
   }
 }

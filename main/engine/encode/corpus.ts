@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { WorkbenchError } from '../errors.ts';
-import { canonicalJson, type ModelRuntime, sha256Hex } from '../models/index.ts';
+import { canonicalJson, type ModelPackage, sha256Hex } from '../models/index.ts';
 import {
   artifactDir,
   bytesPerValue,
@@ -26,7 +26,7 @@ import {
   readEmbeddingMeta,
   writeFileAtomic,
 } from './artifact.ts';
-import { encodeBatch } from './batch.ts';
+import type { DocumentEncoder, EncodedBatch, EncoderRun } from './encoder.ts';
 import { encodeHalf } from './float16.ts';
 import { type BatchPlan, batchPlan, batchSizeAt } from './plan.ts';
 import { ArtifactLock, ProgressLog } from './progress.ts';
@@ -38,6 +38,9 @@ import { type CorpusDocument, DOCUMENT_TEXT_FORMAT, documentText } from './text.
  * into batches, so a batch pads to similar lengths. The batch plan depends only on the corpus and the
  * settings, so a resumed encode feeds the graph exactly the batches a one-shot run would, and the file is
  * bit-identical (padding length changes the last bits of an embedding, so the plan must not change).
+ *
+ * Batches go to a `DocumentEncoder` (encoder.ts), normally the worker pool, with up to `encoder.inFlight`
+ * of them outstanding; each result is written at its corpus offsets when it arrives, in whatever order.
  */
 
 export interface CorpusSource {
@@ -60,11 +63,13 @@ export interface EncodeProgress {
   etaSeconds: number | null;
 }
 
-export type DocumentModel = Pick<ModelRuntime, 'manifest' | 'tokenizer' | 'doc' | 'documentEncoderHash'>;
+/** What the artifact key needs of a model: its doc maxLength, embedding size and document encoder hash. */
+export type DocumentModel = Pick<ModelPackage, 'manifest' | 'documentEncoderHash'>;
 
 export interface EncodeCorpusOptions {
   dataDir: string;
-  model: DocumentModel;
+  /** Runs the batches: `pooledEncoder` (the worker pool) or `sessionEncoder` (this thread). */
+  encoder: DocumentEncoder;
   corpus: CorpusSource;
   /** Documents per graph run (default 32). */
   batchSize?: number;
@@ -105,9 +110,11 @@ function positive(value: number, field: string): number {
   return value;
 }
 
-export function encodingSettings(
-  options: Pick<EncodeCorpusOptions, 'model' | 'batchSize' | 'sortWindow' | 'maxLength' | 'dtype'>,
-) {
+type ArtifactOptions = Pick<EncodeCorpusOptions, 'batchSize' | 'sortWindow' | 'maxLength' | 'dtype'> & {
+  model: DocumentModel;
+};
+
+export function encodingSettings(options: ArtifactOptions) {
   return {
     maxLength: positive(options.maxLength ?? options.model.manifest.doc.maxLength, 'maxLength'),
     batchSize: positive(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'),
@@ -119,10 +126,7 @@ export function encodingSettings(
 
 /** Where `encodeCorpus` with these options writes, e.g. to look for a finished artifact first. */
 export function corpusArtifactDir(
-  options: Pick<
-    EncodeCorpusOptions,
-    'dataDir' | 'model' | 'corpus' | 'batchSize' | 'sortWindow' | 'maxLength' | 'dtype'
-  >,
+  options: ArtifactOptions & Pick<EncodeCorpusOptions, 'dataDir' | 'corpus'>,
 ): string {
   const settings = encodingSettings(options);
   return artifactDir(
@@ -149,8 +153,9 @@ function lengthOrder(texts: readonly string[]): Int32Array {
 }
 
 export async function encodeCorpus(options: EncodeCorpusOptions): Promise<EncodeCorpusResult> {
-  const { model, corpus } = options;
-  const settings = encodingSettings(options);
+  const { encoder, corpus } = options;
+  const model = encoder.model;
+  const settings = encodingSettings({ ...options, model });
   const key = embeddingKey({
     documentEncoderHash: model.documentEncoderHash,
     corpusHash: corpus.hash,
@@ -217,8 +222,65 @@ export async function encodeCorpus(options: EncodeCorpusOptions): Promise<Encode
       lastCommit = clock();
     };
 
-    const session = model.doc.session;
     const halves = settings.dtype === 'float16' ? new Uint16Array(dim) : undefined;
+    /** What really ran the batches (the first result says); the encoder's settings if none ran now. */
+    let ran: EncoderRun | undefined;
+    const receive = (batch: number, start: number, rows: Int32Array, result: EncodedBatch) => {
+      const { vectors } = result;
+      if (vectors.length !== rows.length * dim) {
+        throw new WorkbenchError(
+          'INPUT_INVALID',
+          `The doc graph returned ${vectors.length / rows.length} values per document, model.json says ${dim}. Validate the model package`,
+          {
+            field: 'embeddingDim',
+          },
+        );
+      }
+      for (let r = 0; r < rows.length; r++) {
+        const row = vectors.subarray(r * dim, (r + 1) * dim);
+        const bytes = halves ? encodeHalf(row, halves) : row;
+        writeSync(
+          dataFd!,
+          new Uint8Array(bytes.buffer, bytes.byteOffset, rowBytes),
+          0,
+          rowBytes,
+          (start + rows[r]) * rowBytes,
+        );
+      }
+      ran ??= result.run;
+      pending.push(batch);
+      if (clock() - lastCommit >= commitIntervalMs) commit();
+      batchesDone++;
+      batchesEncoded++;
+      docsDone += rows.length;
+      report();
+    };
+
+    // Batches out at the encoder. A result is written whole when it arrives (writes are synchronous), so
+    // a cancel or a failure never leaves half a batch behind; the first failure stops new dispatches.
+    const inFlight = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    const dispatch = async (batch: number, start: number, rows: Int32Array, texts: readonly string[]) => {
+      while (inFlight.size >= encoder.inFlight) await Promise.race(inFlight);
+      if (failure) throw failure.error;
+      if (options.signal?.aborted) throw cancelled();
+      const task: Promise<void> = encoder
+        .encode(
+          Array.from(rows, (i) => texts[i]),
+          settings.maxLength,
+          options.signal,
+        )
+        .then((result) => receive(batch, start, rows, result))
+        .catch((error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => inFlight.delete(task));
+      inFlight.add(task);
+    };
+    const drain = async () => {
+      while (inFlight.size > 0) await Promise.race(inFlight);
+    };
+
     let seen = 0;
     let window: CorpusDocument[] = [];
     const flushWindow = async (w: number) => {
@@ -248,43 +310,11 @@ export async function encodeCorpus(options: EncodeCorpusOptions): Promise<Encode
       for (let k = 0; k < count; k++) {
         const batch = first + k;
         if (log!.done[batch]) continue;
-        if (options.signal?.aborted) throw cancelled();
         const rows = order.subarray(
           k * settings.batchSize,
           Math.min((k + 1) * settings.batchSize, window.length),
         );
-        const vectors = await encodeBatch(
-          session,
-          model.tokenizer,
-          Array.from(rows, (i) => texts[i]),
-          settings.maxLength,
-        );
-        if (vectors.length !== rows.length * dim) {
-          throw new WorkbenchError(
-            'INPUT_INVALID',
-            `The doc graph returned ${vectors.length / rows.length} values per document, model.json says ${dim}. Validate the model package`,
-            {
-              field: 'embeddingDim',
-            },
-          );
-        }
-        for (let r = 0; r < rows.length; r++) {
-          const row = vectors.subarray(r * dim, (r + 1) * dim);
-          const bytes = halves ? encodeHalf(row, halves) : row;
-          writeSync(
-            dataFd!,
-            new Uint8Array(bytes.buffer, bytes.byteOffset, rowBytes),
-            0,
-            rowBytes,
-            (start + rows[r]) * rowBytes,
-          );
-        }
-        pending.push(batch);
-        if (clock() - lastCommit >= commitIntervalMs) commit();
-        batchesDone++;
-        batchesEncoded++;
-        docsDone += rows.length;
-        report();
+        await dispatch(batch, start, rows, texts);
       }
     };
 
@@ -308,12 +338,25 @@ export async function encodeCorpus(options: EncodeCorpusOptions): Promise<Encode
         }
       }
       if (window.length > 0) await flushWindow(w);
+      await drain();
+      if (failure) throw failure.error;
     } catch (err) {
-      // Keep what was finished (a cancel, a bad document later on): the next run resumes after it.
+      // Keep what was finished (batches still out, a cancel, a bad document later on): the next run
+      // resumes after it.
+      await drain();
       try {
         commit();
       } catch {
         // The original error matters more than a failed commit; those batches are simply redone.
+      }
+      if (options.signal?.aborted) throw cancelled();
+      if (err instanceof WorkbenchError && err.code === 'WORKER_CRASHED') {
+        const reason = err.details?.reason;
+        throw new WorkbenchError(
+          'WORKER_CRASHED',
+          `Corpus encoding stopped: a worker thread died while encoding a batch${typeof reason === 'string' ? ` (${reason})` : ''} and was replaced. ${log.completed} of ${plan.totalBatches} batches are saved: run the encode again to resume after them`,
+          err.details,
+        );
       }
       throw err;
     }
@@ -347,9 +390,7 @@ export async function encodeCorpus(options: EncodeCorpusOptions): Promise<Encode
       createdAt,
       completedAt: new Date().toISOString(),
       run: {
-        provider: model.doc.provider,
-        intraOpNumThreads: model.doc.intraOpNumThreads,
-        interOpNumThreads: model.doc.interOpNumThreads,
+        ...(ran ?? encoder.run),
         seconds,
         batchesResumed,
         docsPerSecond: seconds > 0 ? (corpus.size - docsResumed) / seconds : null,

@@ -27,6 +27,16 @@ export {
   encodeCorpus,
   encodingSettings,
 } from './corpus.ts';
+export {
+  type DocumentEncoder,
+  type EncodedBatch,
+  type EncoderRun,
+  encodeWorkers,
+  MAX_ENCODE_WORKERS,
+  type PooledEncoderOptions,
+  pooledEncoder,
+  sessionEncoder,
+} from './encoder.ts';
 export { decodeHalf, encodeHalf, floatToHalf, halfToFloat } from './float16.ts';
 export { type NpyDtype, type NpyHeader, parseNpyHeader, readNpyHeader, writeNpy } from './npy.ts';
 export { type BatchPlan, batchPlan, batchSizeAt } from './plan.ts';
@@ -44,4 +54,10 @@ export {
   tokenizeQueries,
 } from './query.ts';
 export { memoryCorpus, storeCorpus } from './source.ts';
+export {
+  type EncodeDocumentsInput,
+  type EncodedDocuments,
+  type EncodeTasks,
+  encodeTasks,
+} from './tasks.ts';
 export { type CorpusDocument, DOCUMENT_TEXT_FORMAT, documentText } from './text.ts';

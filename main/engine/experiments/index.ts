@@ -72,6 +72,13 @@ export {
   type JobStatus,
 } from './repository.ts';
 export {
+  type AbsentFamily,
+  type ExperimentRobustness,
+  type ExperimentRobustnessSources,
+  experimentRobustness,
+  formatExperimentRobustness,
+} from './robustness.ts';
+export {
   type ExperimentOutcome,
   type ExperimentProgress,
   ExperimentRunner,

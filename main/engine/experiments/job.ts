@@ -1,3 +1,4 @@
+import { ensureFullTextIndex } from '../datasets/index.ts';
 import type { PipelineSpec } from '../latency/index.ts';
 import {
   type BuildProgress,
@@ -38,7 +39,7 @@ export interface JobContext {
   point: GridPoint;
   /** Re-ranking: the base run's name. */
   baseRun?: string;
-  store: Pick<Store, 'runs' | 'documents'>;
+  store: Pick<Store, 'runs' | 'documents' | 'datasets' | 'busyWith'>;
   dataDir: string;
   resources: ExperimentResources;
   job: BuildProgress;
@@ -95,6 +96,11 @@ export async function prepareJob(ctx: JobContext): Promise<PreparedJob> {
   };
 
   if (system.model === null) {
+    // Built (or resumed) here rather than by the search, so that a latency profile, timed first, has it too.
+    await ensureFullTextIndex(store, dataset.id, {
+      signal: job.signal,
+      onProgress: (p) => job.progress?.({ done: p.indexed, total: p.documents, stage: 'full-text index' }),
+    });
     return {
       request: {
         ...common,

@@ -1,7 +1,12 @@
 import {
+  corpusArtifactDir,
   type EmbeddingMeta,
+  type EncodeTasks,
   encodeCorpus,
   encodeQueries,
+  encodeWorkers,
+  pooledEncoder,
+  readEmbeddingMeta,
   readEmbeddings,
   storeCorpus,
 } from '../encode/index.ts';
@@ -21,12 +26,14 @@ import {
   type Similarity,
 } from '../search/index.ts';
 import type { DatasetRecord, Store } from '../store/index.ts';
+import { enginePool, type WorkerPool } from '../workers/index.ts';
 
 /**
  * What the jobs of one experiment execution share: open model sessions, document embeddings (encoded once
  * into a content-addressed artifact, reused from disk when its input hashes match), encoded query sets and
  * HNSW indexes. Small caches (two entries) are enough because jobs run grouped by dataset and query set,
- * with a model's modes next to each other.
+ * with a model's modes next to each other. Corpora are encoded on a worker pool: the one given, or one
+ * started when the first corpus needs encoding (`encodeWorkers` workers) and closed with the resources.
  */
 
 /** Queries encoded per batch: bounds padding and the encoder's peak memory. */
@@ -82,13 +89,21 @@ export class ExperimentResources {
   private readonly corpora = new Lru<CorpusResource>(2);
   private readonly encodings = new Lru<QnetQueries | EmbeddedQueries>(2);
   private readonly hnsw = new Lru<HnswIndex>(2);
+  private ownPool: WorkerPool<EncodeTasks> | undefined;
 
   constructor(
     private readonly store: Pick<Store, 'documents'>,
     private readonly dataDir: string,
     private readonly registry: Pick<ModelRegistry, 'package'>,
     private readonly provider: ProviderRequest = 'cpu',
+    private readonly pool?: WorkerPool<EncodeTasks>,
   ) {}
+
+  private encodePool(): WorkerPool<EncodeTasks> {
+    if (this.pool) return this.pool;
+    this.ownPool ??= enginePool({ size: encodeWorkers(this.provider) });
+    return this.ownPool;
+  }
 
   package(name: string): ModelPackage {
     return this.registry.package(name);
@@ -110,13 +125,20 @@ export class ExperimentResources {
     const key = `${runtime.documentEncoderHash}/${dataset.id}/${dataset.contentHash}`;
     const cached = this.corpora.get(key);
     if (cached) return cached;
-    const result = await encodeCorpus({
-      dataDir: this.dataDir,
-      model: runtime,
-      corpus: storeCorpus(dataset, this.store.documents),
-      signal: job.signal,
-      onProgress: (p) => job.progress?.({ done: p.docsDone, total: p.docsTotal, stage: 'encoding corpus' }),
-    });
+    const source = storeCorpus(dataset, this.store.documents);
+    // A finished artifact needs no workers: look for it before starting any.
+    const dir = corpusArtifactDir({ dataDir: this.dataDir, model: runtime, corpus: source });
+    const finished = readEmbeddingMeta(dir);
+    const result = finished
+      ? { dir, meta: finished, reused: true }
+      : await encodeCorpus({
+          dataDir: this.dataDir,
+          encoder: pooledEncoder(this.encodePool(), runtime, { provider: this.provider }),
+          corpus: source,
+          signal: job.signal,
+          onProgress: (p) =>
+            job.progress?.({ done: p.docsDone, total: p.docsTotal, stage: 'encoding corpus' }),
+        });
     const embeddings = readEmbeddings(result.dir);
     const corpus = makeCorpus({
       embeddings: embeddings.vectors,
@@ -196,6 +218,9 @@ export class ExperimentResources {
   }
 
   async close(): Promise<void> {
+    const pool = this.ownPool;
+    this.ownPool = undefined;
+    await pool?.close();
     const runtimes = [...this.runtimes.values()];
     this.runtimes.clear();
     for (const r of runtimes) {

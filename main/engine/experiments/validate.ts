@@ -135,11 +135,6 @@ function findProblems(
         `dataset "${d.name}" has no qrels${d.split === undefined ? '' : ` for split "${d.split}"`}; attach qrels to evaluate against`,
       );
     }
-    if (config.lexical.length > 0 && !store.documents.fullTextTable(dataset.id))
-      problem(
-        `${path}.name`,
-        `dataset "${d.name}" has no full-text index for BM25; run \`workbench datasets index ${d.name}\``,
-      );
   });
   const minDocuments = Math.min(...datasets.map((d) => d.stats.documents));
 

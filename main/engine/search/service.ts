@@ -1,3 +1,4 @@
+import { ensureFullTextIndex } from '../datasets/index.ts';
 import { WorkbenchError } from '../errors.ts';
 import type { ThreadSettings } from '../onnx/index.ts';
 import { QnetScorer, queryParams } from '../qnet/index.ts';
@@ -83,7 +84,7 @@ export interface SearchRunSummary {
 }
 
 export interface SearchServiceDeps {
-  store: Pick<Store, 'runs' | 'transaction' | 'documents'>;
+  store: Pick<Store, 'runs' | 'transaction' | 'documents' | 'datasets' | 'busyWith'>;
   dataDir: string;
   /** When given, q-net searches run on the pool (corpus in shared memory); otherwise in this thread. */
   pool?: WorkerPool<SearchTasks>;
@@ -284,6 +285,20 @@ export class SearchService {
           columns: [...BM25_PARAMETERS.columns],
           columnWeights: [...BM25_PARAMETERS.columnWeights],
         };
+        // BM25 needs the dataset's complete full-text index: one missing or interrupted is built (resumed) first.
+        const index = await ensureFullTextIndex(this.deps.store, request.datasetId, {
+          signal: job.signal,
+          onProgress: (p) =>
+            job.progress?.({ done: p.indexed, total: p.documents, stage: 'full-text index' }),
+        });
+        if (!index.alreadyBuilt) {
+          extraStats.fullTextIndexBuild = {
+            documents: index.documents,
+            indexed: index.indexed,
+            resumedAt: index.resumedAt,
+            elapsedMs: index.elapsedMs,
+          };
+        }
         const { ids, texts } = request.queries;
         outcomes = [];
         for (let q = 0; q < ids.length; q++) {

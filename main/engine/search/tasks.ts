@@ -11,7 +11,7 @@ import type { SearchHits } from './topk.ts';
  * reads the same memory; each worker keeps one q-net session per q-net shape and one graph-search scratch,
  * created on first use and reused by every later task (workers are long-lived).
  *
- * Register in the production worker entry with `serveTasks({ ...searchTasks, …other tables })`; the pool's
+ * Served by the production worker entry (workers/worker.ts) next to the other tables; the pool's
  * `workerData` may carry `{ search: { intraOpNumThreads } }` (default 1 thread per worker: the pool is the
  * parallelism).
  */

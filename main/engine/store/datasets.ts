@@ -2,6 +2,7 @@ import { WorkbenchError } from '../errors.ts';
 import type { StoreContext } from './context.ts';
 import type { DocumentsRepository } from './documents.ts';
 import type {
+  DatasetCard,
   DatasetFileRecord,
   DatasetFormat,
   DatasetRecord,
@@ -80,6 +81,8 @@ export class DatasetsRepository {
   private readonly insertFile;
   private readonly filesOf;
   private readonly leftovers;
+  private readonly cardOf;
+  private readonly upsertCard;
 
   constructor(
     private readonly ctx: StoreContext,
@@ -113,6 +116,22 @@ export class DatasetsRepository {
       }
     >('SELECT role, path, split, bytes, imported_at FROM dataset_files WHERE dataset_id = ? ORDER BY id');
     this.leftovers = db.prepare<[], { id: number }>("SELECT id FROM datasets WHERE status = 'importing'");
+    this.cardOf = db.prepare<[number], DatasetCard>(
+      'SELECT file, text, sha256 FROM dataset_cards WHERE dataset_id = ?',
+    );
+    this.upsertCard = db.prepare(
+      `INSERT INTO dataset_cards (dataset_id, file, text, sha256) VALUES (?, ?, ?, ?)
+       ON CONFLICT (dataset_id) DO UPDATE SET file = excluded.file, text = excluded.text, sha256 = excluded.sha256`,
+    );
+  }
+
+  /** The dataset's card, when its import found one. */
+  card(id: number): DatasetCard | undefined {
+    return this.cardOf.get(id);
+  }
+
+  setCard(id: number, card: DatasetCard): void {
+    this.upsertCard.run(id, card.file, card.text, card.sha256);
   }
 
   /** Datasets whose import has committed, by name. */

@@ -224,10 +224,53 @@ CREATE TABLE latency_samples (
 );
 `;
 
+// The state of each dataset's full-text index (documents_fts_<id>, documents.ts). The index is built after
+// the import has committed, in chunks of passages by ascending row id, each chunk committed together with
+// this row: the row always says what the FTS5 table holds. No row: not built. 'building': the passages with
+// row id < next_rowid are indexed (`indexed` of `documents`) and BM25 must not use it; a build resumes at
+// next_rowid. 'built': every passage is in it. Indexes built before this migration were built inside the
+// import's transaction (or `datasets index`'s), all or nothing, so an existing FTS5 table is a built one.
+const m004FullTextIndexes = `
+CREATE TABLE fulltext_indexes (
+  dataset_id   INTEGER PRIMARY KEY REFERENCES datasets(id) ON DELETE CASCADE,
+  status       TEXT NOT NULL CHECK (status IN ('building', 'built')),
+  -- the dataset's passages when the build started, and how many of them the index holds
+  documents    INTEGER NOT NULL CHECK (documents > 0),
+  indexed      INTEGER NOT NULL CHECK (indexed BETWEEN 0 AND documents),
+  -- the build indexes row ids next_rowid..last_rowid of the dataset's passages, in ascending order
+  next_rowid   INTEGER NOT NULL,
+  last_rowid   INTEGER NOT NULL,
+  started_at   TEXT NOT NULL,
+  updated_at   TEXT NOT NULL,
+  finished_at  TEXT,
+  CHECK ((status = 'built') = (indexed = documents AND next_rowid > last_rowid AND finished_at IS NOT NULL))
+);
+
+INSERT INTO fulltext_indexes
+  (dataset_id, status, documents, indexed, next_rowid, last_rowid, started_at, updated_at, finished_at)
+SELECT d.id, 'built', p.n, p.n, p.hi + 1, p.hi, d.updated_at, d.updated_at, d.updated_at
+FROM datasets d
+JOIN (SELECT dataset_id, count(*) AS n, max(id) AS hi FROM documents GROUP BY dataset_id) p ON p.dataset_id = d.id
+WHERE EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'documents_fts_' || d.id);
+`;
+
+// A dataset card (DATASET_CARD.md or README.md at the root of an imported folder): Markdown the app shows
+// with the dataset. Kept in the store so it outlives the source folder; deleted with the dataset.
+const m005DatasetCards = `
+CREATE TABLE dataset_cards (
+  dataset_id  INTEGER PRIMARY KEY REFERENCES datasets(id) ON DELETE CASCADE,
+  file        TEXT NOT NULL,
+  text        TEXT NOT NULL,
+  sha256      TEXT NOT NULL
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '001_init', sql: m001Init },
   { version: 2, name: '002_query_variations', sql: m002QueryVariations },
   { version: 3, name: '003_experiments', sql: m003Experiments },
+  { version: 4, name: '004_fulltext_indexes', sql: m004FullTextIndexes },
+  { version: 5, name: '005_dataset_cards', sql: m005DatasetCards },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

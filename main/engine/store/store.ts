@@ -143,6 +143,14 @@ export class Store {
     }
   }
 
+  /**
+   * What holds this connection's async write transaction (an import), if anything: work that commits in
+   * chunks of its own, such as a full-text index build, waits for it instead of being refused.
+   */
+  busyWith(): string | undefined {
+    return this.asyncWriter;
+  }
+
   /** `PRAGMA integrity_check` result lines; `['ok']` for a sound database. */
   integrityCheck(): string[] {
     return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);

@@ -58,12 +58,36 @@ export interface DatasetRecord {
   updatedAt: string;
 }
 
+/** A dataset card: Markdown shipped with the dataset (datasets/README.md, "Dataset cards"). */
+export interface DatasetCard {
+  /** The file it came from, relative to the imported folder. */
+  file: string;
+  text: string;
+  sha256: string;
+}
+
 export interface DatasetFileRecord {
   role: 'corpus' | 'queries' | 'qrels';
   path: string;
   split: string | null;
   bytes: number;
   importedAt: string;
+}
+
+/**
+ * A dataset's full-text index as the `fulltext_indexes` row records it (migration 004). `building`: the
+ * passages with row id below `nextRowid` are indexed, `indexed` of `documents`; BM25 must not use it.
+ * `built`: every passage is in it.
+ */
+export interface FullTextIndexRecord {
+  status: 'building' | 'built';
+  documents: number;
+  indexed: number;
+  nextRowid: number;
+  lastRowid: number;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
 }
 
 export interface DocumentRecord {

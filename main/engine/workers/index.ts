@@ -1,3 +1,4 @@
+export { type EngineTasks, enginePool } from './engine.ts';
 export { defaultWorkerEntry, type RunOptions, WorkerPool, type WorkerPoolOptions } from './pool.ts';
 export {
   type TaskContext,

@@ -147,6 +147,7 @@ export class WorkerPool<T extends TaskTable> {
         new WorkbenchError(
           'WORKER_CRASHED',
           `worker thread crashed while running "${p.task}" (${err.message}); it was replaced, run the job again`,
+          { task: p.task, reason: err.message },
         ),
       );
     }

@@ -45,13 +45,23 @@ describe('datasets and runs through the API', () => {
     const job = await finished(h.api, jobId);
     off();
     expect(job.state).toBe('succeeded');
-    expect(job.result).toMatchObject({ dataset: 'tiny', documents: 3, queries: 2, judgments: 3 });
+    expect(job.result).toMatchObject({
+      dataset: 'tiny',
+      documents: 3,
+      queries: 2,
+      judgments: 3,
+      fullText: { documents: 3, elapsedMs: expect.any(Number) },
+    });
     expect(seen.filter((s) => s.id === jobId).map((s) => s.state)).toContain('running');
+    // after the commit, the full-text index is its own stage, counted in documents
+    const indexing = seen.filter((s) => s.id === jobId && s.progress.stage === 'index');
+    expect(indexing.at(-1)?.progress).toMatchObject({ done: 3, total: 3, fraction: 1 });
     expect(seen.at(-1)?.state).toBe('succeeded');
     const [ds] = await h.api.datasets.list();
     expect(ds.stats).toMatchObject({ documents: 3, queries: 2, judgedQueries: 2, judgments: 3 });
     const shown = await h.api.datasets.show({ name: 'tiny' });
     expect(shown.splits).toEqual(['test']);
+    expect(shown.fullTextIndex).toEqual({ status: 'built', indexed: 3, documents: 3 });
     expect(shown.sampleQueries.map((q) => q.queryId)).toEqual(['q1', 'q2']);
     const again = await h.api.datasets.preview({ path: E2E_BEIR, name: 'tiny' });
     expect(again.nameTaken).toBe(true);

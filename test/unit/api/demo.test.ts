@@ -50,6 +50,18 @@ describe('the first-start demo', () => {
           topK: 10,
         }),
       );
+      writeFileSync(
+        join(demoDir, 'demo', 'robustness.json'),
+        JSON.stringify({
+          name: 'ignored',
+          datasets: [{ name: DEMO_DATASET, split: 'test', maxQueries: 5 }],
+          models: [{ name: DEMO_PACKAGES[0], modes: [{ mode: 'exhaustive' }] }],
+          lexical: [{ mode: 'bm25' }],
+          metrics: ['nDCG@10'],
+          topK: 10,
+          attacks: { generate: [{ family: 'ordering', variant: 'shuffle', seed: 3 }] },
+        }),
+      );
       h = harness({ demoDir });
       // Building the 23k-card WordNet dataset takes minutes on two cores (main/engine/demo has its own
       // tests): a small dataset under the demo's name stands in, and the demo must skip that step.
@@ -76,6 +88,29 @@ describe('the first-start demo', () => {
         `demo/${DEMO_DATASET}/bm25`,
         `demo/${DEMO_DATASET}/${DEMO_PACKAGES[0]}/exhaustive`,
       ]);
+    });
+
+    it('runs the robustness demo as the second action, under its own name', async () => {
+      const { jobId } = await h.api.demo.run({ experiment: 'robustness' });
+      const job = await finished(h.api, jobId, 120_000);
+      expect(job.error).toBeUndefined();
+      expect(job.result).toMatchObject({ experiment: 'demo-robustness', ran: 4, failed: 0 });
+      // run names carry the set's name without its dataset prefix
+      const set = 'ordering-shuffle/seed3/test';
+      expect(
+        (await h.api.runs.list())
+          .map((r) => r.name)
+          .filter((n) => n.startsWith('demo-robustness/'))
+          .sort(),
+      ).toEqual([
+        `demo-robustness/${DEMO_DATASET}/bm25`,
+        `demo-robustness/${DEMO_DATASET}/bm25@${set}`,
+        `demo-robustness/${DEMO_DATASET}/${DEMO_PACKAGES[0]}/exhaustive`,
+        `demo-robustness/${DEMO_DATASET}/${DEMO_PACKAGES[0]}/exhaustive@${set}`,
+      ]);
+      await expect(h.api.demo.run({ experiment: 'paraphrase' } as never)).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+      });
     });
   });
 });

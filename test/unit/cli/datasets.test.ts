@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../../main/cli.ts';
+import { openStore } from '../../../main/engine/store/index.ts';
 import { fixtures, removeTempDirs, tempDir } from '../../fixtures/datasets/paths.ts';
 
 afterAll(removeTempDirs);
@@ -37,7 +38,11 @@ describe('workbench datasets', () => {
     expect(imported.stdout).toMatch(
       /^imported dataset "tiny" in [\d.]+ s: 4 documents, 3 queries, 5 judgments added/,
     );
+    expect(imported.stdout).toMatch(
+      /\nfull-text index of dataset "tiny" built in [\d.]+ s: 4 documents indexed/,
+    );
     expect(imported.stdout).toContain('judgments         4 (per label: 0: 1, 1: 2, 2: 1)');
+    expect(imported.stdout).toContain('full-text index   built, 4 documents (FTS5, porter unicode61)');
     expect(imported.stderr).toBe(''); // not a TTY: no progress
 
     const list = await cli(['--data', data, 'datasets', 'list']);
@@ -71,6 +76,7 @@ describe('workbench datasets', () => {
         meanQueryLength: 4,
         unknownQrels: { policy: 'keep', unknownQueries: 0, unknownDocuments: 0, dropped: 0 },
       },
+      fullTextIndex: { status: 'built', indexed: 4, documents: 4 },
     });
 
     const del = await cli(['--data', data, 'datasets', 'delete', 'tiny']);
@@ -118,20 +124,41 @@ describe('workbench datasets', () => {
     expect((await cli(['--data', data, 'datasets', 'list'])).stdout).toMatch(/^no datasets yet/);
   });
 
-  it('--no-full-text skips the index and `datasets index` builds it', async () => {
+  it('--no-full-text skips the index; `datasets index` builds it, resumes it, or says it is built', async () => {
     const data = tempDir();
     const r = await cli(['--data', data, 'datasets', 'import', fixtures.beir, '--no-full-text']);
-    expect(r.stdout).toContain('full-text index   no');
-    expect(
+    expect(r.stdout).not.toContain('full-text index of dataset');
+    expect(r.stdout).toContain(
+      'full-text index   not built (BM25 builds it when first needed, or `workbench datasets index beir-tiny`)',
+    );
+    const state = async () =>
       JSON.parse((await cli(['--data', data, 'datasets', 'show', 'beir-tiny', '--json'])).stdout)
-        .fullTextIndex,
-    ).toBe(false);
-    const indexed = await cli(['--data', data, 'datasets', 'index', 'beir-tiny']);
-    expect(indexed.stdout).toMatch(/^indexed 4 documents of dataset "beir-tiny"/);
-    expect(
-      JSON.parse((await cli(['--data', data, 'datasets', 'show', 'beir-tiny', '--json'])).stdout)
-        .fullTextIndex,
-    ).toBe(true);
+        .fullTextIndex;
+    expect(await state()).toEqual({ status: 'not-built', indexed: 0, documents: 4 });
+
+    // an interrupted build, as a killed `datasets index` leaves it: one chunk committed
+    const store = openStore(data);
+    const id = store.datasets.require('beir-tiny').id;
+    store.documents.startFullTextIndex(id);
+    store.documents.indexFullTextChunk(id, 3);
+    store.close();
+    expect(await state()).toEqual({ status: 'building', indexed: 3, documents: 4 });
+    expect((await cli(['--data', data, 'datasets', 'show', 'beir-tiny'])).stdout).toContain(
+      'full-text index   building, 3 of 4 documents indexed (BM25 uses it once complete; `workbench datasets index beir-tiny` resumes it)',
+    );
+
+    const resumed = await cli(['--data', data, 'datasets', 'index', 'beir-tiny']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(
+      /^full-text index of dataset "beir-tiny" built in [\d.]+ s: 1 documents indexed, resumed at 3 of 4/,
+    );
+    expect(await state()).toEqual({ status: 'built', indexed: 4, documents: 4 });
+    expect((await cli(['--data', data, 'datasets', 'index', 'beir-tiny'])).stdout).toBe(
+      'the full-text index of dataset "beir-tiny" is already built (4 documents); --rebuild builds it again\n',
+    );
+    expect((await cli(['--data', data, 'datasets', 'index', 'beir-tiny', '--rebuild'])).stdout).toMatch(
+      /^full-text index of dataset "beir-tiny" built in [\d.]+ s: 4 documents indexed/,
+    );
   });
 
   it('usage errors exit 2', async () => {
@@ -149,5 +176,6 @@ describe('workbench datasets', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('\r');
     expect(r.stderr).toMatch(/100% finish/);
+    expect(r.stderr).toMatch(/100% index {3}indexed 4 \/ 4 documents/);
   });
 });

@@ -32,6 +32,87 @@ describe('DatasetsView', () => {
     expect(wrapper.find('[data-testid="dataset-row-dl19"]').exists()).toBe(true);
   });
 
+  it("shows a dataset's full-text index state: building n of N, which BM25 does not use yet", async () => {
+    const stats = {
+      documents: 5183,
+      queries: 1109,
+      judgedQueries: 300,
+      judgments: 339,
+      meanDocLength: 201.8,
+      meanQueryLength: 12.4,
+      judgmentsPerLabel: { '1': 339 },
+      unjudgedEntries: 0,
+      splits: {},
+      unknownQrels: { policy: 'keep', unknownQueries: 0, unknownDocuments: 0 },
+    };
+    const show = async () =>
+      ({
+        dataset: {
+          name: 'scifact',
+          format: 'beir',
+          sourcePath: '/d',
+          contentHash: 'ab'.repeat(32),
+          hasCorpus: true,
+          stats,
+        },
+        files: [],
+        splits: [],
+        fullTextIndex: { status: 'building', indexed: 2000, documents: 5183 },
+        sampleQueries: [],
+      }) as unknown as Awaited<ReturnType<WorkbenchApi['datasets']['show']>>;
+    const wrapper = mountWith(DatasetsView, fakeApi({ datasets: { list: async () => rows, show } }));
+    await flushPromises();
+    await wrapper.get('[data-testid="dataset-row-scifact"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="dataset-fulltext"]').text()).toBe(
+      'building, 2,000 of 5,183 documents indexed (BM25 uses it once complete)',
+    );
+  });
+
+  it("renders the dataset's card, raw HTML in it as text", async () => {
+    const show = async () =>
+      ({
+        dataset: {
+          name: 'scifact',
+          format: 'beir',
+          sourcePath: '/d',
+          contentHash: 'ab'.repeat(32),
+          hasCorpus: false,
+          stats: {
+            documents: 0,
+            queries: 1,
+            judgedQueries: 1,
+            judgments: 1,
+            meanDocLength: 0,
+            meanQueryLength: 3,
+            judgmentsPerLabel: { '1': 1 },
+            unjudgedEntries: 0,
+            splits: {},
+            unknownQrels: { policy: 'keep', unknownQueries: 0, unknownDocuments: 0 },
+          },
+        },
+        files: [],
+        splits: [],
+        fullTextIndex: null,
+        sampleQueries: [],
+        card: {
+          file: 'DATASET_CARD.md',
+          sha256: 'cd'.repeat(32),
+          text: '### Card\n\n| system | nDCG@10 |\n|---|---:|\n| BM25 | 0.2780 |\n\n<img src=x onerror=alert(1)>\n',
+        },
+      }) as unknown as Awaited<ReturnType<WorkbenchApi['datasets']['show']>>;
+    const wrapper = mountWith(DatasetsView, fakeApi({ datasets: { list: async () => rows, show } }));
+    await flushPromises();
+    await wrapper.get('[data-testid="dataset-row-scifact"]').trigger('click');
+    await flushPromises();
+    const card = wrapper.get('[data-testid="dataset-card"]');
+    expect(card.get('summary').text()).toContain('DATASET_CARD.md');
+    expect(card.get('h3').text()).toBe('Card');
+    expect(card.findAll('td').map((td) => td.text())).toEqual(['BM25', '0.2780']);
+    expect(card.find('img').exists()).toBe(false);
+    expect(card.text()).toContain('<img src=x onerror=alert(1)>');
+  });
+
   it('says so when there is nothing', async () => {
     const wrapper = mountWith(DatasetsView, fakeApi({ datasets: { list: async () => [] } }));
     await flushPromises();

@@ -36,7 +36,9 @@ function beir(files: { corpus?: string | Buffer; queries?: string; qrels?: strin
 function nothingStored(): void {
   const count = (t: string) => (store.db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
   expect(store.datasets.list()).toEqual([]);
-  expect(['datasets', 'dataset_files', 'documents', 'queries', 'qrels'].map(count)).toEqual([0, 0, 0, 0, 0]);
+  expect(
+    ['datasets', 'dataset_files', 'documents', 'queries', 'qrels', 'fulltext_indexes'].map(count),
+  ).toEqual([0, 0, 0, 0, 0, 0]);
   expect(store.documents.fullTextTables()).toEqual([]);
   expect(store.integrityCheck()).toEqual(['ok']);
 }

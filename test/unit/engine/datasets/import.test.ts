@@ -6,12 +6,17 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   buildFullTextIndex,
   countWords,
+  ensureFullTextIndex,
+  FULL_TEXT_CHUNK_ROWS,
+  fullTextIndexState,
   type ImportParams,
   type ImportProgress,
+  type IndexProgress,
   importDataset,
   planImport,
 } from '../../../../main/engine/datasets/index.ts';
 import { WorkbenchError } from '../../../../main/engine/errors.ts';
+import { bm25Search } from '../../../../main/engine/search/index.ts';
 import { openStore, type Store } from '../../../../main/engine/store/index.ts';
 import { fixtures, removeTempDirs, tempDir } from '../../../fixtures/datasets/paths.ts';
 
@@ -107,6 +112,62 @@ describe('BEIR folder', () => {
       ...store.documents.iterate(plain.dataset.id),
     ]);
     expect(store.qrels.load(gz.dataset.id)).toEqual(store.qrels.load(plain.dataset.id));
+  });
+});
+
+describe('dataset cards', () => {
+  const folderWith = (files: Record<string, string | Buffer>): string => {
+    const dir = tempDir();
+    for (const f of ['corpus.jsonl', 'queries.jsonl'])
+      writeFileSync(join(dir, f), readFileSync(join(fixtures.beir, f)));
+    mkdirSync(join(dir, 'qrels'));
+    writeFileSync(join(dir, 'qrels', 'test.tsv'), readFileSync(join(fixtures.beir, 'qrels', 'test.tsv')));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return dir;
+  };
+
+  it('keeps DATASET_CARD.md (before README.md) with the dataset, and deletes it with the dataset', async () => {
+    const dir = folderWith({ 'DATASET_CARD.md': '# Tiny\n\nA card.\n', 'README.md': '# readme\n' });
+    const r = await run({ path: dir, name: 'carded' });
+    expect(r.card).toEqual({
+      card: {
+        file: 'DATASET_CARD.md',
+        text: '# Tiny\n\nA card.\n',
+        sha256: sha256(join(dir, 'DATASET_CARD.md')),
+      },
+      skipped: null,
+    });
+    expect(store.datasets.card(r.dataset.id)?.text).toBe('# Tiny\n\nA card.\n');
+    // Attaching topics and qrels leaves the folder's card as it was.
+    await run({
+      topics: join(fixtures.trec, 'topics.tsv'),
+      qrels: join(fixtures.trec, 'qrels.txt'),
+      attachTo: 'carded',
+      split: 'trec',
+    });
+    expect(store.datasets.card(r.dataset.id)?.file).toBe('DATASET_CARD.md');
+    store.datasets.delete('carded');
+    expect(count('dataset_cards')).toBe(0);
+  });
+
+  it('falls back to README.md; a folder without either has no card', async () => {
+    const r = await run({ path: folderWith({ 'README.md': 'readme text' }), name: 'readme' });
+    expect(store.datasets.card(r.dataset.id)).toMatchObject({ file: 'README.md', text: 'readme text' });
+    const none = await run({ path: fixtures.beir, name: 'plain' });
+    expect(none.card).toEqual({ card: null, skipped: null });
+    expect(store.datasets.card(none.dataset.id)).toBeUndefined();
+  });
+
+  it('leaves out, and reports, a card that is not UTF-8 or too large; the import itself goes through', async () => {
+    const bad = await run({
+      path: folderWith({ 'DATASET_CARD.md': Buffer.from([0x23, 0x20, 0xff, 0xfe]) }),
+      name: 'bad',
+    });
+    expect(bad.card).toEqual({ card: null, skipped: { file: 'DATASET_CARD.md', reason: 'not valid UTF-8' } });
+    expect(bad.dataset.stats.documents).toBe(4);
+    const big = await run({ path: folderWith({ 'README.md': 'x'.repeat((1 << 20) + 1) }), name: 'big' });
+    expect(big.card.skipped?.reason).toMatch(/^1048577 bytes, more than the 1048576 a card may have$/);
+    expect(count('dataset_cards')).toBe(0);
   });
 });
 
@@ -231,20 +292,166 @@ describe('attaching topics and qrels to a corpus', () => {
   });
 });
 
+/** A JSONL corpus of `n` passages over a small vocabulary, so that BM25 has many partial matches. */
+function corpusFile(n: number): string {
+  const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron'.split(' ');
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const text = Array.from({ length: 8 + (i % 7) }, (_, j) => words[(i * 7 + j * j * 3) % words.length]);
+    lines.push(JSON.stringify({ _id: `p${i}`, title: words[i % words.length], text: text.join(' ') }));
+  }
+  const file = join(tempDir(), 'passages.jsonl');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+const QUERIES = ['alpha beta', 'gamma theta kappa', 'omicron', 'mu nu xi delta', 'zeta zeta eta'];
+const rankings = (id: number) => QUERIES.map((q) => bm25Search(store.documents, id, q, 50));
+const stateRows = () => count('fulltext_indexes');
+
 describe('full-text index', () => {
-  it('fullText: false skips the index; buildFullTextIndex adds it later, all or nothing', async () => {
-    const { dataset } = await run({ path: fixtures.beir, fullText: false });
-    expect(store.documents.fullTextTable(dataset.id)).toBeUndefined();
+  it('is built after the import has committed, as a step with its own timing and progress', async () => {
+    const seen: ImportProgress[] = [];
+    const r = await run({ path: fixtures.beir }, { onProgress: (p: ImportProgress) => seen.push(p) });
+    expect(r.fullText).toMatchObject({ dataset: 'beir-tiny', documents: 4, indexed: 4, alreadyBuilt: false });
+    expect(r.fullText?.elapsedMs).toBeGreaterThanOrEqual(0);
+    expect(fullTextIndexState(store, r.dataset)).toEqual({ status: 'built', indexed: 4, documents: 4 });
+    // the index stage comes after the commit (`finish`) and counts passages, not bytes
+    const index = seen.filter((p) => p.stage === 'index');
+    expect(seen.findIndex((p) => p.stage === 'index')).toBeGreaterThan(
+      seen.findIndex((p) => p.stage === 'finish'),
+    );
+    expect(index[0]).toMatchObject({ indexed: 0, documents: 4, fraction: 0 });
+    expect(index[index.length - 1]).toMatchObject({ indexed: 4, documents: 4, fraction: 1 });
+  });
+
+  it('fullText: false leaves it not built, and BM25 refuses it; buildFullTextIndex adds it once', async () => {
+    const { dataset, fullText } = await run({ path: fixtures.beir, fullText: false });
+    expect(fullText).toBeNull();
+    expect(fullTextIndexState(store, dataset)).toEqual({ status: 'not-built', indexed: 0, documents: 4 });
+    expect(() => store.documents.searchFullText(dataset.id, 'hypernetwork', 5)).toThrow(
+      expect.objectContaining({
+        code: 'UNAVAILABLE',
+        message: expect.stringContaining('is not built; build it with `workbench datasets index beir-tiny`'),
+      }),
+    );
     const controller = new AbortController();
     controller.abort();
     await expect(
       buildFullTextIndex(store, dataset.name, { signal: controller.signal }),
     ).rejects.toMatchObject({ code: 'CANCELLED' });
-    expect(store.documents.fullTextTables()).toEqual([]);
-    expect(await buildFullTextIndex(store, dataset.name)).toBe(4);
+    expect(store.documents.fullTextTables()).toEqual([]); // a cancel before the start changes nothing
+    expect(stateRows()).toBe(0);
+    expect(await buildFullTextIndex(store, dataset.name)).toMatchObject({ indexed: 4, alreadyBuilt: false });
     expect(store.documents.searchFullText(dataset.id, 'hypernetwork', 5).map((h) => h.docId)).toEqual(['d1']);
-    expect(await buildFullTextIndex(store, dataset.name)).toBe(4); // a rebuild replaces, never duplicates
-    expect(store.documents.searchFullText(dataset.id, 'hypernetwork', 5)).toHaveLength(1);
+    expect(await buildFullTextIndex(store, dataset.name)).toMatchObject({ indexed: 0, alreadyBuilt: true });
+    const rebuilt = await buildFullTextIndex(store, dataset.name, { rebuild: true });
+    expect(rebuilt).toMatchObject({ indexed: 4, resumedAt: 0, alreadyBuilt: false });
+    expect(store.documents.searchFullText(dataset.id, 'hypernetwork', 5)).toHaveLength(1); // never duplicated
+    expect(store.integrityCheck()).toEqual(['ok']);
+  });
+
+  it('a cancel midway keeps the chunks done as "building", which BM25 never uses; a resume completes it', async () => {
+    const file = corpusFile(2_000);
+    const chunked = (await run({ path: file, name: 'chunked', fullText: false })).dataset;
+    const controller = new AbortController();
+    const seen: IndexProgress[] = [];
+    const error = await buildFullTextIndex(store, 'chunked', {
+      chunkRows: 300,
+      signal: controller.signal,
+      onProgress: (p) => {
+        seen.push(p);
+        if (p.indexed >= 600) controller.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'CANCELLED',
+      message: expect.stringContaining('cancelled at 600 of 2,000 passages'),
+    });
+    expect((error as Error).message).toContain('`workbench datasets index chunked` resumes it');
+    expect(seen.map((p) => p.indexed)).toEqual([0, 300, 600]);
+    expect(fullTextIndexState(store, chunked)).toEqual({
+      status: 'building',
+      indexed: 600,
+      documents: 2_000,
+    });
+    expect(() => bm25Search(store.documents, chunked.id, 'alpha', 10)).toThrow(
+      /full-text index of dataset "chunked" is incomplete \(600 of 2,000 passages indexed\)/,
+    );
+
+    // The state is in the database, not in this process: another connection sees it and resumes.
+    store.close();
+    store = openStore(store.dataDir);
+    const resumed = await ensureFullTextIndex(store, chunked.id, { chunkRows: 300 });
+    expect(resumed).toMatchObject({ documents: 2_000, indexed: 1_400, resumedAt: 600, alreadyBuilt: false });
+    expect(fullTextIndexState(store, chunked)).toEqual({ status: 'built', indexed: 2_000, documents: 2_000 });
+
+    // The same rankings, scores included, as an index built in one transaction (how imports built it before).
+    const whole = (await run({ path: file, name: 'whole', fullText: false })).dataset;
+    store.documents.buildFullTextIndex(whole.id);
+    const expected = rankings(whole.id);
+    expect(expected.every((r) => r.docnos.length === 50)).toBe(true);
+    expect(rankings(chunked.id)).toEqual(expected);
+    expect(store.integrityCheck()).toEqual(['ok']);
+    const fts = store.documents.fullTextTables();
+    for (const t of fts)
+      expect(() => store.db.exec(`INSERT INTO ${t} (${t}) VALUES ('integrity-check')`)).not.toThrow();
+  });
+
+  it('a cancel while the import builds its index keeps the import and says how to finish the index', async () => {
+    const file = corpusFile(FULL_TEXT_CHUNK_ROWS * 2 + 1_000);
+    const controller = new AbortController();
+    const error = await run(
+      { path: file, name: 'half' },
+      {
+        signal: controller.signal,
+        clock: (() => {
+          let t = 0;
+          return () => (t += 1000); // every progress event passes the throttle
+        })(),
+        onProgress: (p: ImportProgress) => {
+          if (p.stage === 'index' && p.indexed > 0) controller.abort();
+        },
+      },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkbenchError);
+    expect(error).toMatchObject({ code: 'CANCELLED', details: { dataset: 'half', imported: true } });
+    expect((error as Error).message).toMatch(
+      /^dataset "half" was imported \(41,000 passages\); building the full-text index of dataset "half" cancelled at 20,000 of 41,000 passages/,
+    );
+    const dataset = store.datasets.require('half');
+    expect(dataset.stats.documents).toBe(41_000);
+    expect(fullTextIndexState(store, dataset)).toEqual({
+      status: 'building',
+      indexed: FULL_TEXT_CHUNK_ROWS,
+      documents: 41_000,
+    });
+    expect(await buildFullTextIndex(store, 'half')).toMatchObject({ indexed: 21_000, resumedAt: 20_000 });
+    expect(fullTextIndexState(store, dataset).status).toBe('built');
+  });
+
+  it('waits for an import holding the connection instead of failing, then goes on', async () => {
+    const file = corpusFile(500);
+    const { dataset } = await run({ path: file, name: 'wait', fullText: false });
+    let release!: () => void;
+    const holding = store.writeAsync(
+      'the import of dataset "other"',
+      () => new Promise<void>((r) => (release = r)),
+    );
+    const building = ensureFullTextIndex(store, dataset.id, { chunkRows: 100 });
+    await new Promise((r) => setTimeout(r, 120));
+    expect(stateRows()).toBe(0); // not even started while the import holds the transaction
+    release();
+    await holding;
+    expect(await building).toMatchObject({ indexed: 500 });
+  });
+
+  it('deleting the dataset drops its index and its state', async () => {
+    await run({ path: fixtures.beir, name: 'gone' });
+    expect(stateRows()).toBe(1);
+    store.datasets.delete('gone');
+    expect(stateRows()).toBe(0);
+    expect(store.documents.fullTextTables()).toEqual([]);
   });
 });
 
@@ -265,11 +472,15 @@ describe('names, progress and cancel', () => {
       { onProgress: (p: ImportProgress) => seen.push(p), clock: () => (t += 1000) },
     );
     const stages = seen.map((p) => p.stage).filter((s, i, a) => a.indexOf(s) === i);
-    expect(stages).toEqual(['corpus', 'index', 'queries', 'qrels', 'finish']);
+    expect(stages).toEqual(['corpus', 'queries', 'qrels', 'finish', 'index']);
+    const finish = seen.filter((p) => p.stage === 'finish').pop();
+    expect(finish).toMatchObject({ fraction: 1, documents: 4, indexed: 0, queries: 3, judgments: 5 });
     const last = seen[seen.length - 1];
-    expect(last).toMatchObject({ fraction: 1, documents: 4, indexed: 4, queries: 3, judgments: 5 });
+    expect(last).toMatchObject({ stage: 'index', fraction: 1, documents: 4, indexed: 4 });
+    // bytes up to the commit, then passages indexed: each rises within its stage
     for (let i = 1; i < seen.length; i++)
-      expect(seen[i].fraction).toBeGreaterThanOrEqual(seen[i - 1].fraction);
+      if (seen[i].stage === 'index' ? seen[i - 1].stage === 'index' : true)
+        expect(seen[i].fraction).toBeGreaterThanOrEqual(seen[i - 1].fraction);
   });
 
   it('a cancel mid-import rolls everything back', async () => {
@@ -303,6 +514,7 @@ describe('names, progress and cancel', () => {
     expect(store.datasets.get('big')).toBeUndefined();
     expect([count('datasets'), count('documents'), count('dataset_files')]).toEqual([0, 0, 0]);
     expect(store.documents.fullTextTables()).toEqual([]);
+    expect(stateRows()).toBe(0);
     expect(store.integrityCheck()).toEqual(['ok']);
     expect((await run({ path: file })).dataset.stats.documents).toBe(20_000);
   });

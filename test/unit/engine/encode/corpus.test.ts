@@ -1,31 +1,57 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   corpusArtifactDir,
+  type DocumentEncoder,
+  type EncodeCorpusOptions,
   type EncodeProgress,
+  type EncodeTasks,
   encodeBatch,
   encodeCorpus,
   LOCK_FILE,
   listEmbeddingArtifacts,
   memoryCorpus,
   PROGRESS_FILE,
+  pooledEncoder,
   readEmbeddings,
+  sessionEncoder,
 } from '../../../../main/engine/encode/index.ts';
 import { WorkbenchError } from '../../../../main/engine/errors.ts';
-import { type ModelRuntime, openModel, readPackage } from '../../../../main/engine/models/index.ts';
+import {
+  type ModelPackage,
+  type ModelRuntime,
+  openModel,
+  readPackage,
+} from '../../../../main/engine/models/index.ts';
+import { type EngineTasks, enginePool, WorkerPool } from '../../../../main/engine/workers/index.ts';
 import { generateTinyPackages, type TinyPackages } from '../../../fixtures/models/generate.ts';
 import { syntheticCorpus } from '../../../fixtures/models/vocab.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const childScript = fileURLToPath(new URL('./encode-child.ts', import.meta.url));
+const crashEntry = new URL('../../../fixtures/encode/crash-worker.ts', import.meta.url);
 
 let tmp: string;
 let pkgs: TinyPackages;
+let pkg: ModelPackage;
+/** The same package with its sessions open in this thread (reference rows, the in-thread encoder). */
 let model: ModelRuntime;
+/** Two production workers (workers/worker.ts), as the CLI and the app start them. */
+let pool: WorkerPool<EngineTasks>;
 let n = 0;
 const freshDataDir = () => join(tmp, `data-${n++}`);
 
@@ -34,12 +60,20 @@ beforeAll(async () => {
   // Mean pooling sums over the padded length, so a different batch composition changes the last bits:
   // that is what makes "bit-identical after resume" a real check of the batch plan (see the premise below).
   pkgs = await generateTinyPackages(join(tmp, 'pkg'), { seed: 21, dim: 16, pooling: 'mean' });
-  model = await openModel(readPackage(pkgs.biencoder));
+  pkg = readPackage(pkgs.biencoder);
+  model = await openModel(pkg);
+  pool = enginePool({ size: 2 });
+  await pool.ready();
 });
 afterAll(async () => {
+  await pool?.close();
   await model?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
+
+/** encodeCorpus on the pool of two workers. */
+const encodeOnPool = (options: Omit<EncodeCorpusOptions, 'encoder'>, on = pool) =>
+  encodeCorpus({ ...options, encoder: pooledEncoder(on, pkg) });
 
 const dataBytes = (dir: string) => readFileSync(join(dir, 'embeddings.f32'));
 
@@ -48,7 +82,7 @@ describe('encodeCorpus', () => {
     const docs = syntheticCorpus(200, 2);
     const corpus = memoryCorpus(docs);
     const dataDir = freshDataDir();
-    const result = await encodeCorpus({ dataDir, model, corpus, batchSize: 8, sortWindow: 64 });
+    const result = await encodeOnPool({ dataDir, corpus, batchSize: 8, sortWindow: 64 });
     expect(result.reused).toBe(false);
     // Windows of 64, 64, 64 and 8 documents: 8 + 8 + 8 + 1 batches.
     expect(result.batchesEncoded).toBe(25);
@@ -62,6 +96,14 @@ describe('encodeCorpus', () => {
       corpus: { hash: corpus.hash, count: 200 },
     });
     expect(meta.settings).toMatchObject({ batchSize: 8, sortWindow: 64, maxLength: 32 });
+    // The pool's thread split is what the artifact records: cores shared out between the two workers.
+    expect(meta.run).toMatchObject({
+      provider: 'cpu',
+      requested: 'cpu',
+      workers: 2,
+      intraOpNumThreads: Math.max(1, Math.floor(availableParallelism() / 2)),
+      interOpNumThreads: 1,
+    });
     for (const i of [0, 1, 57, 64, 199]) {
       const text = `${docs[i].title} ${docs[i].text}`.trim();
       const alone = await encodeBatch(model.doc.session, model.tokenizer, [text], 32);
@@ -70,22 +112,47 @@ describe('encodeCorpus', () => {
     }
     // Nothing of the run's bookkeeping stays behind.
     expect(readdirSync(result.dir).sort()).toEqual(['embeddings.f32', 'ids.txt', 'meta.json']);
-    const again = await encodeCorpus({ dataDir, model, corpus, batchSize: 8, sortWindow: 64 });
+    const again = await encodeOnPool({ dataDir, corpus, batchSize: 8, sortWindow: 64 });
     expect(again).toMatchObject({ reused: true, dir: result.dir, batchesEncoded: 0 });
     expect(listEmbeddingArtifacts(dataDir, { corpusHash: corpus.hash }).map((m) => m.dir)).toEqual([
       result.dir,
     ]);
     // A setting that changes the numbers gives another artifact.
     expect(
-      corpusArtifactDir({ dataDir, model, corpus, batchSize: 8, sortWindow: 64, maxLength: 16 }),
+      corpusArtifactDir({ dataDir, model: pkg, corpus, batchSize: 8, sortWindow: 64, maxLength: 16 }),
     ).not.toBe(result.dir);
+  });
+
+  it('opens the doc graph once per worker and reuses it for later encodes', async () => {
+    const copy = join(tmp, 'pkg-copy');
+    cpSync(pkgs.biencoder, copy, { recursive: true });
+    const moved = readPackage(copy);
+    const settings = { batchSize: 4, sortWindow: 64 };
+    // Enough batches that both workers take some (four are out at once), so both open the graph.
+    await encodeCorpus({
+      dataDir: freshDataDir(),
+      encoder: pooledEncoder(pool, moved),
+      corpus: memoryCorpus(syntheticCorpus(64, 13)),
+      ...settings,
+    });
+    // With the package folder gone, only sessions the workers kept can encode.
+    renameSync(copy, `${copy}-gone`);
+    const corpus = memoryCorpus(syntheticCorpus(300, 14));
+    const cached = await encodeCorpus({
+      dataDir: freshDataDir(),
+      encoder: pooledEncoder(pool, moved),
+      corpus,
+      ...settings,
+    });
+    const fresh = await encodeOnPool({ dataDir: freshDataDir(), corpus, ...settings });
+    expect(dataBytes(cached.dir).equals(dataBytes(fresh.dir))).toBe(true);
   });
 
   it('stores float16 when asked, within half precision of float32', async () => {
     const corpus = memoryCorpus(syntheticCorpus(50, 4));
     const dataDir = freshDataDir();
-    const f32 = readEmbeddings((await encodeCorpus({ dataDir, model, corpus, batchSize: 8 })).dir);
-    const half = await encodeCorpus({ dataDir, model, corpus, batchSize: 8, dtype: 'float16' });
+    const f32 = readEmbeddings((await encodeOnPool({ dataDir, corpus, batchSize: 8 })).dir);
+    const half = await encodeOnPool({ dataDir, corpus, batchSize: 8, dtype: 'float16' });
     expect(statSync(join(half.dir, 'embeddings.f16')).size).toBe(50 * 16 * 2);
     const f16 = readEmbeddings(half.dir);
     expect(f16.meta.dtype).toBe('float16');
@@ -98,26 +165,71 @@ describe('encodeCorpus', () => {
 
   it('reads large files in chunks into one array, with the same values', async () => {
     const dataDir = freshDataDir();
-    const { dir } = await encodeCorpus({ dataDir, model, corpus: memoryCorpus(syntheticCorpus(30, 6)) });
+    const { dir } = await encodeOnPool({ dataDir, corpus: memoryCorpus(syntheticCorpus(30, 6)) });
     expect(readEmbeddings(dir, { singleReadLimit: 0 }).vectors).toEqual(readEmbeddings(dir).vectors);
   });
 
-  describe('on a 20k-document corpus', () => {
+  describe('on a 20k-document corpus, on the pool', () => {
     const docs = syntheticCorpus(20_000, 9);
     const corpus = memoryCorpus(docs);
     const settings = { batchSize: 32, sortWindow: 4096 };
     let oneShot: Buffer;
+    const oneShotProgress: EncodeProgress[] = [];
+    let mostInFlight = 0;
 
     beforeAll(async () => {
-      const result = await encodeCorpus({ dataDir: freshDataDir(), model, corpus, ...settings });
+      // Counts the batches out at once, to see the pool kept busy within its bound (2 × workers).
+      const pooled = pooledEncoder(pool, pkg);
+      let out = 0;
+      const counting: DocumentEncoder = {
+        ...pooled,
+        async encode(...args) {
+          mostInFlight = Math.max(mostInFlight, ++out);
+          try {
+            return await pooled.encode(...args);
+          } finally {
+            out--;
+          }
+        },
+      };
+      const result = await encodeCorpus({
+        dataDir: freshDataDir(),
+        encoder: counting,
+        corpus,
+        ...settings,
+        onProgress: (p) => oneShotProgress.push(p),
+      });
       oneShot = dataBytes(result.dir);
       expect(oneShot.length).toBe(20_000 * 16 * 4);
     });
 
-    it('premise: another batch plan gives other bits, so bit-identity below checks the plan', async () => {
-      const other = await encodeCorpus({
+    it('keeps both workers busy and reports progress after every batch', () => {
+      expect(mostInFlight).toBe(4);
+      expect(oneShotProgress).toHaveLength(1 + 625);
+      expect(oneShotProgress[0]).toMatchObject({ docsDone: 0, batchesDone: 0, batchesTotal: 625 });
+      expect(oneShotProgress.every((p, i) => i === 0 || p.batchesDone === i)).toBe(true);
+      expect(oneShotProgress.every((p, i) => i === 0 || p.docsDone > oneShotProgress[i - 1].docsDone)).toBe(
+        true,
+      );
+      expect(oneShotProgress.at(-1)).toMatchObject({ docsDone: 20_000, docsTotal: 20_000, etaSeconds: 0 });
+      expect(oneShotProgress.at(-1)?.docsPerSecond).toBeGreaterThan(0);
+    });
+
+    it('writes the same bits as the in-thread encoder (threads and arrival order change nothing)', async () => {
+      // In this thread: one session with every core's threads, one batch at a time, in order.
+      const inThread = await encodeCorpus({
         dataDir: freshDataDir(),
-        model,
+        encoder: sessionEncoder(model),
+        corpus,
+        ...settings,
+      });
+      expect(inThread.meta.run).toMatchObject({ workers: 0, intraOpNumThreads: availableParallelism() });
+      expect(dataBytes(inThread.dir).equals(oneShot)).toBe(true);
+    });
+
+    it('premise: another batch plan gives other bits, so bit-identity below checks the plan', async () => {
+      const other = await encodeOnPool({
+        dataDir: freshDataDir(),
         corpus,
         batchSize: 32,
         sortWindow: 1024,
@@ -138,9 +250,8 @@ describe('encodeCorpus', () => {
       const dataDir = freshDataDir();
       const controller = new AbortController();
       const seen: EncodeProgress[] = [];
-      const first = encodeCorpus({
+      const first = encodeOnPool({
         dataDir,
-        model,
         corpus,
         ...settings,
         commitIntervalMs: 50,
@@ -160,23 +271,26 @@ describe('encodeCorpus', () => {
         docsTotal: 20_000,
         docsPerSecond: null,
       });
-      expect(seen.at(-1)?.batchesDone).toBe(250);
+      // Batches already running when the cancel came finish and are kept; none is started after it.
+      const stoppedAt = seen.at(-1)!.batchesDone;
+      expect(stoppedAt).toBeGreaterThanOrEqual(250);
+      expect(stoppedAt).toBeLessThanOrEqual(250 + 4);
       expect(seen.every((p, i) => i === 0 || p.docsDone > seen[i - 1].docsDone)).toBe(true);
-      const dir = corpusArtifactDir({ dataDir, model, corpus, ...settings });
+      const dir = corpusArtifactDir({ dataDir, model: pkg, corpus, ...settings });
       expect(existsSync(join(dir, 'meta.json'))).toBe(false);
       expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+      // The cancel committed every batch it reported, and only those.
+      expect(readFileSync(join(dir, PROGRESS_FILE), 'utf8').trim().split('\n')).toHaveLength(1 + stoppedAt);
 
       const resumedProgress: EncodeProgress[] = [];
-      const second = await encodeCorpus({
+      const second = await encodeOnPool({
         dataDir,
-        model,
         corpus,
         ...settings,
         onProgress: (p) => resumedProgress.push(p),
       });
-      // Everything finished before the cancel was kept (the cancel commits what is done).
-      expect(second.batchesResumed).toBe(250);
-      expect(second.batchesEncoded).toBe(375);
+      expect(second.batchesResumed).toBe(stoppedAt);
+      expect(second.batchesEncoded).toBe(625 - stoppedAt);
       expect(resumedProgress[0].docsResumed).toBe(resumedProgress[0].docsDone);
       expect(resumedProgress[0].docsDone).toBeGreaterThan(7000);
       expect(resumedProgress.at(-1)).toMatchObject({ docsDone: 20_000, batchesDone: 625, etaSeconds: 0 });
@@ -214,12 +328,12 @@ describe('encodeCorpus', () => {
       const { signal } = await exit;
       expect(signal, `the child ended on its own: ${stderr}`).toBe('SIGKILL');
 
-      const dir = corpusArtifactDir({ dataDir, model, corpus, ...settings });
+      const dir = corpusArtifactDir({ dataDir, model: pkg, corpus, ...settings });
       expect(existsSync(join(dir, 'meta.json'))).toBe(false);
       // The dead process's lock and progress are still there; the lock is taken over, the progress used.
       expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
       expect(existsSync(join(dir, PROGRESS_FILE))).toBe(true);
-      const resumed = await encodeCorpus({ dataDir, model, corpus, ...settings });
+      const resumed = await encodeOnPool({ dataDir, corpus, ...settings });
       expect(resumed.batchesResumed).toBeGreaterThan(0);
       expect(resumed.batchesResumed).toBeLessThanOrEqual(lastReported);
       expect(resumed.batchesResumed + resumed.batchesEncoded).toBe(625);
@@ -227,18 +341,59 @@ describe('encodeCorpus', () => {
     });
   });
 
+  it('fails the encode clearly when a worker crashes, keeps what was done, and the pool recovers', async () => {
+    const crashText = 'worker-crash-marker';
+    const docs = syntheticCorpus(3000, 5);
+    // In the third sort window, so the first two are encoded (and some of them committed) before the crash.
+    docs[2500] = { ...docs[2500], text: `${docs[2500].text} ${crashText}` };
+    const corpus = memoryCorpus(docs);
+    const settings = { batchSize: 16, sortWindow: 1024 };
+    const crashing = new WorkerPool<EncodeTasks>({ entry: crashEntry, size: 2, workerData: { crashText } });
+    try {
+      await crashing.ready();
+      const before = crashing.threadIds();
+      const dataDir = freshDataDir();
+      const err = await encodeOnPool({ dataDir, corpus, ...settings, commitIntervalMs: 0 }, crashing).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(WorkbenchError);
+      expect((err as WorkbenchError).code).toBe('WORKER_CRASHED');
+      expect((err as WorkbenchError).details).toMatchObject({ task: 'encodeDocuments' });
+      expect((err as WorkbenchError).message).toMatch(
+        /^Corpus encoding stopped: a worker thread died while encoding a batch \(exited with code 70\) and was replaced\. \d+ of 188 batches are saved: run the encode again to resume after them$/,
+      );
+      const saved = Number(/(\d+) of 188/.exec((err as WorkbenchError).message)![1]);
+      expect(saved).toBeGreaterThanOrEqual(128);
+      const dir = corpusArtifactDir({ dataDir, model: pkg, corpus, ...settings });
+      expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+
+      // The crashed worker was replaced, and the same pool encodes on, the same bits as the production pool.
+      const clean = memoryCorpus(syntheticCorpus(300, 6));
+      const again = await encodeOnPool({ dataDir: freshDataDir(), corpus: clean, ...settings }, crashing);
+      expect(crashing.threadIds()).toHaveLength(2);
+      expect(crashing.threadIds()).not.toEqual(before);
+      const reference = await encodeOnPool({ dataDir: freshDataDir(), corpus: clean, ...settings });
+      expect(dataBytes(again.dir).equals(dataBytes(reference.dir))).toBe(true);
+
+      // Workers that do not crash resume the encode after the saved batches.
+      const resumed = await encodeOnPool({ dataDir, corpus, ...settings });
+      expect(resumed.batchesResumed).toBe(saved);
+      const oneShot = await encodeOnPool({ dataDir: freshDataDir(), corpus, ...settings });
+      expect(dataBytes(resumed.dir).equals(dataBytes(oneShot.dir))).toBe(true);
+    } finally {
+      await crashing.close();
+    }
+  });
+
   it('starts over when the progress log belongs to another plan', async () => {
     const corpus = memoryCorpus(syntheticCorpus(600, 12));
     const settings = { batchSize: 16, sortWindow: 256 };
-    const oneShot = dataBytes(
-      (await encodeCorpus({ dataDir: freshDataDir(), model, corpus, ...settings })).dir,
-    );
+    const oneShot = dataBytes((await encodeOnPool({ dataDir: freshDataDir(), corpus, ...settings })).dir);
     const dataDir = freshDataDir();
-    const dir = corpusArtifactDir({ dataDir, model, corpus, ...settings });
+    const dir = corpusArtifactDir({ dataDir, model: pkg, corpus, ...settings });
     const controller = new AbortController();
-    await encodeCorpus({
+    await encodeOnPool({
       dataDir,
-      model,
       corpus,
       ...settings,
       commitIntervalMs: 0,
@@ -246,12 +401,12 @@ describe('encodeCorpus', () => {
       onProgress: (p) => p.batchesDone === 10 && controller.abort(),
     }).catch(() => undefined);
     const log = readFileSync(join(dir, PROGRESS_FILE), 'utf8').split('\n');
-    expect(log.length).toBe(1 + 10 + 1);
+    expect(log.length).toBeGreaterThanOrEqual(1 + 10 + 1);
     writeFileSync(
       join(dir, PROGRESS_FILE),
       [JSON.stringify({ planHash: 'other', totalBatches: 38 }), ...log.slice(1)].join('\n'),
     );
-    const result = await encodeCorpus({ dataDir, model, corpus, ...settings });
+    const result = await encodeOnPool({ dataDir, corpus, ...settings });
     expect(result.batchesResumed).toBe(0);
     expect(result.batchesEncoded).toBe(38);
     expect(dataBytes(result.dir).equals(oneShot)).toBe(true);
@@ -260,11 +415,11 @@ describe('encodeCorpus', () => {
   it('refuses to encode an artifact another live process is encoding', async () => {
     const dataDir = freshDataDir();
     const corpus = memoryCorpus(syntheticCorpus(10, 1));
-    const dir = corpusArtifactDir({ dataDir, model, corpus });
+    const dir = corpusArtifactDir({ dataDir, model: pkg, corpus });
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: process.ppid, host: hostname() }));
-    await expect(encodeCorpus({ dataDir, model, corpus })).rejects.toThrow(
+    await expect(encodeOnPool({ dataDir, corpus })).rejects.toThrow(
       new RegExp(`being encoded by process ${process.ppid}`),
     );
   });
@@ -272,7 +427,7 @@ describe('encodeCorpus', () => {
   it('fails clearly when the corpus yields a different number of documents than it declares', async () => {
     const docs = syntheticCorpus(10, 1);
     const corpus = { hash: 'h', size: 12, documents: () => docs };
-    await expect(encodeCorpus({ dataDir: freshDataDir(), model, corpus })).rejects.toThrow(
+    await expect(encodeOnPool({ dataDir: freshDataDir(), corpus })).rejects.toThrow(
       /yielded 10 documents but declared 12/,
     );
   });

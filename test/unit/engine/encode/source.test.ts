@@ -7,6 +7,7 @@ import {
   encodeBatch,
   encodeCorpus,
   readEmbeddings,
+  sessionEncoder,
   storeCorpus,
 } from '../../../../main/engine/encode/index.ts';
 import { type ModelRuntime, openModel, readPackage } from '../../../../main/engine/models/index.ts';
@@ -36,7 +37,12 @@ describe('storeCorpus', () => {
     const dataset = store.datasets.get('tiny')!;
     const corpus = storeCorpus(dataset, store.documents);
     expect(corpus.hash).toBe(dataset.contentHash);
-    const result = await encodeCorpus({ dataDir: join(tmp, 'data'), model, corpus, batchSize: 2 });
+    const result = await encodeCorpus({
+      dataDir: join(tmp, 'data'),
+      encoder: sessionEncoder(model),
+      corpus,
+      batchSize: 2,
+    });
     const docs = [...store.documents.iterate(dataset.id)];
     const { ids, vectors } = readEmbeddings(result.dir);
     expect(ids).toEqual(docs.map((d) => d.docId));

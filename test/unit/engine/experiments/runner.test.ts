@@ -2,6 +2,7 @@ import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDataset, planImport } from '../../../../main/engine/datasets/index.ts';
 import { WorkbenchError } from '../../../../main/engine/errors.ts';
 import {
   type ExperimentProgress,
@@ -9,7 +10,7 @@ import {
   parseExperimentConfig,
 } from '../../../../main/engine/experiments/index.ts';
 import { openStore, type Store } from '../../../../main/engine/store/index.ts';
-import { prepareDataFolder } from './helpers.ts';
+import { prepareDataFolder, writeTinyBeir } from './helpers.ts';
 
 let root: string;
 let data: string;
@@ -150,5 +151,39 @@ describe('ExperimentRunner', () => {
     const again = await runner.execute('broken');
     expect(again).toMatchObject({ ran: 1, skipped: 7 });
     expect(store.runs.get(first.runName)).toBeDefined();
+  });
+
+  it('BM25 on a dataset imported without its full-text index builds the index first, then profiles and searches', async () => {
+    await importDataset(
+      store,
+      planImport({
+        path: writeTinyBeir(join(root, 'plain-beir'), { seed: 11 }),
+        name: 'plain',
+        fullText: false,
+      }),
+    );
+    const plain = store.datasets.require('plain');
+    expect(store.documents.fullTextIndex(plain.id)).toBeUndefined();
+    const events: ExperimentProgress[] = [];
+    const runner = new ExperimentRunner({ store, dataDir: data, onProgress: (p) => events.push(p) });
+    const exp = runner.prepare(
+      parseExperimentConfig({
+        name: 'lexical-lazy',
+        datasets: [{ name: 'plain' }],
+        lexical: [{ mode: 'bm25' }],
+        metrics: ['nDCG@10'],
+        topK: 20,
+        latency: { queries: 4, warmup: 0, repetitions: 1 },
+      }),
+    );
+    const outcome = await runner.execute(exp.name);
+    expect(outcome.jobs.map((j) => j.status)).toEqual(['succeeded']);
+    expect(store.documents.fullTextIndex(plain.id)).toMatchObject({ status: 'built', documents: 60 });
+    const stages = events.filter((e) => e.event === 'job-progress').map((e) => e.job?.stage);
+    expect(stages.indexOf('full-text index')).toBeGreaterThanOrEqual(0);
+    expect(stages.indexOf('full-text index')).toBeLessThan(stages.indexOf('latency'));
+    const run = store.runs.require(outcome.jobs[0].runName);
+    expect(runner.latency.list(run.id)).toHaveLength(1);
+    expect(store.runs.getRankings(run.id).get('q0')?.docnos[0]).toBe('d0'); // its target passage
   });
 });

@@ -5,9 +5,11 @@ import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliContext } from '../../../../main/cli/context.ts';
 import { registerSearchCommands } from '../../../../main/cli/search.ts';
+import { importDataset, planImport } from '../../../../main/engine/datasets/index.ts';
 import { WorkbenchError } from '../../../../main/engine/errors.ts';
 import { writeNpy } from '../../../../main/engine/search/index.ts';
 import { openStore } from '../../../../main/engine/store/index.ts';
+import { fixtures } from '../../../fixtures/datasets/paths.ts';
 import { clusteredCorpus, docnos, qnetParams, qnetSpec } from './helpers.ts';
 
 const temps: string[] = [];
@@ -185,6 +187,27 @@ describe('workbench search', () => {
       '5',
     ]);
     expect(second.out).toMatch(/^found /);
+  });
+
+  it('bm25 on a dataset imported with --no-full-text builds its index first, with progress', async () => {
+    const dataDir = tempDir();
+    const store = openStore(dataDir);
+    try {
+      await importDataset(store, planImport({ path: fixtures.beir, name: 'tiny', fullText: false }));
+    } finally {
+      store.close();
+    }
+    const r = await cli(dataDir, ['search', 'bm25', '--run', 'lexical', '--dataset', 'tiny', '--top-k', '3']);
+    expect(r.err).toMatch(/^full-text index: 4\/4$/m);
+    expect(r.out).toMatch(/^run "lexical" recorded \(bm25\)/);
+    const after = openStore(dataDir);
+    try {
+      const id = after.datasets.require('tiny').id;
+      expect(after.documents.fullTextIndex(id)?.status).toBe('built');
+      expect(after.runs.getRankings(after.runs.require('lexical').id).get('q1')?.docnos[0]).toBe('d1');
+    } finally {
+      after.close();
+    }
   });
 
   it('says which option is missing or wrong', async () => {

@@ -340,6 +340,38 @@ describe('SearchService', () => {
     expect((rr.stats.perQuery as Record<string, { missing: number }>).q1.missing).toBe(0);
   });
 
+  it('BM25 first builds (resumes) a missing or interrupted full-text index, with progress, and ranks as before', async () => {
+    const service = new SearchService({ store, dataDir });
+    const list = store.queries.list(datasetId);
+    const request = (runName: string) => ({
+      mode: 'bm25' as const,
+      runName,
+      datasetId,
+      topK: 50,
+      queries: { ids: list.map((q) => q.queryId), texts: list.map((q) => q.text) },
+    });
+    const before = await service.run(request('built'));
+    expect(before.stats.fullTextIndexBuild).toBeUndefined();
+
+    // interrupted after 300 of the 900 passages: BM25 must not search it as it is
+    store.transaction(() => store.documents.dropFullTextIndex(datasetId));
+    store.documents.startFullTextIndex(datasetId);
+    store.documents.indexFullTextChunk(datasetId, 300);
+    const stages: { stage?: string; done: number; total?: number | null }[] = [];
+    const after = await service.run(request('resumed'), { progress: (u) => stages.push(u) });
+    expect(after.stats.fullTextIndexBuild).toMatchObject({
+      documents: rows,
+      indexed: rows - 300,
+      resumedAt: 300,
+    });
+    const indexing = stages.filter((u) => u.stage === 'full-text index');
+    expect(indexing[0]).toMatchObject({ done: 300, total: rows });
+    expect(indexing[indexing.length - 1]).toMatchObject({ done: rows, total: rows });
+    expect(stages.findIndex((u) => u.stage === 'searching')).toBeGreaterThan(stages.indexOf(indexing[0]));
+    expect(store.documents.fullTextIndex(datasetId)?.status).toBe('built');
+    expect(store.runs.getRankings(after.runId)).toEqual(store.runs.getRankings(before.runId));
+  });
+
   it('runs q-net searches on the worker pool with the same rankings as in this thread', async () => {
     const pool = new WorkerPool<SearchTasks>({
       entry: new URL('../../../fixtures/search/search-worker.ts', import.meta.url),

@@ -78,6 +78,57 @@ describe('datasets and documents', () => {
     ).not.toThrow();
   });
 
+  it('builds an index chunk by chunk, each committed with its state; searches only a built one', () => {
+    const id = addDataset('chunks', []);
+    store.transaction(() => {
+      for (let i = 0; i < 5; i++) store.documents.insert(id, `d${i}`, '', `passage ${i} about hypernetworks`);
+    });
+    expect(store.documents.fullTextIndex(id)).toBeUndefined();
+    expect(store.documents.startFullTextIndex(id)).toMatchObject({
+      status: 'building',
+      documents: 5,
+      indexed: 0,
+    });
+    expect(store.documents.indexFullTextChunk(id, 2)).toMatchObject({ status: 'building', indexed: 2 });
+    expect(store.documents.indexFullTextChunk(id, 2)).toMatchObject({ status: 'building', indexed: 4 });
+    expect(() => store.documents.searchFullText(id, 'hypernetwork', 10)).toThrow(
+      expect.objectContaining({
+        code: 'UNAVAILABLE',
+        message: expect.stringContaining('4 of 5 passages indexed'),
+      }),
+    );
+    // A process that stops between chunks leaves exactly this state behind.
+    store.close();
+    store = openStore(store.dataDir, { now: () => new Date('2025-01-02T03:04:05Z') });
+    expect(store.documents.fullTextIndex(id)).toMatchObject({
+      status: 'building',
+      indexed: 4,
+      finishedAt: null,
+    });
+    expect(store.documents.indexFullTextChunk(id, 2)).toMatchObject({
+      status: 'built',
+      indexed: 5,
+      finishedAt: '2025-01-02T03:04:05.000Z',
+    });
+    expect(store.documents.indexFullTextChunk(id, 2)).toMatchObject({ status: 'built', indexed: 5 }); // no-op
+    expect(store.documents.searchFullText(id, 'hypernetwork', 10)).toHaveLength(5);
+  });
+
+  it('the database refuses an index marked built before every passage is in it', () => {
+    const id = addDataset('strict', []);
+    store.transaction(() => {
+      for (let i = 0; i < 3; i++) store.documents.insert(id, `d${i}`, '', 'text');
+    });
+    store.documents.startFullTextIndex(id);
+    store.documents.indexFullTextChunk(id, 1);
+    expect(() =>
+      store.db
+        .prepare("UPDATE fulltext_indexes SET status = 'built', finished_at = 'now' WHERE dataset_id = ?")
+        .run(id),
+    ).toThrow(/CHECK constraint failed/);
+    expect(store.documents.fullTextIndex(id)?.status).toBe('building');
+  });
+
   it('scores title + text as one passage: bm25 is the same whether words sit in the title or the text', () => {
     const split = addDataset('split', [
       ['a', 'Hypernetworks', 'a hypernetwork makes weights'],

@@ -99,6 +99,58 @@ describe('migrate', () => {
     db.close();
   });
 
+  it('004 records the full-text indexes that imports built inline as built, and no state for the others', () => {
+    const dir = tempDir();
+    const old = new Database(join(dir, 'workbench.db'));
+    migrate(
+      old,
+      MIGRATIONS.filter((m) => m.version <= 3),
+    );
+    // What a version-3 workbench wrote: `indexed` imported with its index (built in the import's transaction),
+    // `plain` imported with --no-full-text.
+    const addDataset = (name: string, texts: string[]) => {
+      const id = Number(
+        old
+          .prepare(
+            `INSERT INTO datasets (name, format, source_path, content_hash, has_corpus, status, created_at, updated_at)
+             VALUES (?, 'jsonl', '/x', 'h', 1, 'ready', 't0', 't1')`,
+          )
+          .run(name).lastInsertRowid,
+      );
+      const insert = old.prepare('INSERT INTO documents (dataset_id, doc_id, text) VALUES (?, ?, ?)');
+      for (const [i, text] of texts.entries()) insert.run(id, `d${i}`, text);
+      return id;
+    };
+    const indexed = addDataset('indexed', ['hypernetwork weights', 'dense retrieval', 'a q-net scores']);
+    const plain = addDataset('plain', ['hypernetwork', 'other']);
+    old.exec(`CREATE VIEW documents_view_${indexed} AS SELECT id, title, text FROM documents WHERE dataset_id = ${indexed};
+      CREATE VIRTUAL TABLE documents_fts_${indexed} USING fts5(title, text, content='documents_view_${indexed}',
+        content_rowid='id', tokenize='porter unicode61');
+      INSERT INTO documents_fts_${indexed} (rowid, title, text) SELECT id, title, text FROM documents WHERE dataset_id = ${indexed};`);
+    old.close();
+
+    const store = openStore(dir);
+    try {
+      expect(store.schemaVersion()).toBe(SCHEMA_VERSION);
+      expect(store.documents.fullTextIndex(indexed)).toMatchObject({
+        status: 'built',
+        documents: 3,
+        indexed: 3,
+        finishedAt: 't1',
+      });
+      expect(store.documents.searchFullText(indexed, 'hypernetwork', 5).map((h) => h.docId)).toEqual(['d0']);
+      expect(store.documents.fullTextIndex(plain)).toBeUndefined();
+      expect(() => store.documents.searchFullText(plain, 'hypernetwork', 5)).toThrow(
+        /full-text index of dataset "plain" is not built/,
+      );
+      store.documents.buildFullTextIndex(plain);
+      expect(store.documents.searchFullText(plain, 'hypernetwork', 5).map((h) => h.docId)).toEqual(['d0']);
+      expect(store.integrityCheck()).toEqual(['ok']);
+    } finally {
+      store.close();
+    }
+  });
+
   it('production migrations are numbered 1..n without gaps', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
   });
@@ -182,6 +234,7 @@ describe('Store transactions', () => {
       expect(reopened.datasets.getById(id)).toBeUndefined();
       expect(reopened.db.prepare('SELECT count(*) AS n FROM documents').get()).toEqual({ n: 0 });
       expect(reopened.documents.fullTextTables()).toEqual([]);
+      expect(reopened.documents.fullTextIndex(id)).toBeUndefined();
     } finally {
       reopened.close();
     }

@@ -62,6 +62,7 @@ describe('WorkerPool', () => {
     const err = await rejection(pool.run('crash', {}));
     expect(err.code).toBe('WORKER_CRASHED');
     expect(err.message).toContain('"crash"');
+    expect(err.details).toEqual({ task: 'crash', reason: 'exited with code 3' });
     const after = await pool.run('sum', { values: new Float32Array([1, 2]) });
     expect(after.sum).toBe(3);
     expect(pool.threadIds()).not.toEqual(before);
