@@ -197,7 +197,11 @@ describe.skipIf(!hasChromium)('browser mode in Chromium', () => {
     ]);
     await row.click();
     await page.getByTestId('dataset-details').waitFor();
-    await screenshot(page, 'view-datasets');
+    // The folder's DATASET_CARD.md, kept with the dataset and rendered as Markdown.
+    const card = page.getByTestId('dataset-card');
+    expect(await card.locator('h3').textContent()).toBe('Tiny synthetic collection');
+    expect(await card.locator('td').allInnerTexts()).toEqual(['test', '10', '30']);
+    await screenshot(page, 'view-datasets', true);
   });
 
   it('imports two model packages, validated, with their manifests', async () => {

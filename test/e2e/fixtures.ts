@@ -11,9 +11,20 @@ export interface E2eInputs {
   bigCorpus: string;
 }
 
+/** The tiny dataset's card: the Datasets view renders it. */
+export const TINY_CARD = `### Tiny synthetic collection
+
+Words of the tiny models' vocabulary, for the end-to-end tests.
+
+| split | queries | judgments |
+|---|---:|---:|
+| test | 10 | 30 |
+`;
+
 /** The tiny dataset (words of the tiny models' vocabulary) and the tiny generated model packages. */
 export async function makeInputs(dir: string): Promise<E2eInputs> {
   const beir = writeTinyBeir(join(dir, 'tiny-beir'), { documents: 200, queries: 10 });
+  writeFileSync(join(beir, 'DATASET_CARD.md'), TINY_CARD);
   const pkgs = await generateTinyPackages(join(dir, 'packages'), { seed: 11, dim: 16 });
   mkdirSync(join(dir, 'big'), { recursive: true });
   const bigCorpus = join(dir, 'big', 'big.jsonl');
