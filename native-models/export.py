@@ -10,7 +10,6 @@ fixed texts, which test/integration/demo-models.test.ts compares with onnxruntim
 
 import argparse
 import datetime
-import hashlib
 import json
 import os
 import shutil
@@ -20,6 +19,7 @@ import torch
 
 import train as T
 from modeling import QueryQnetExport, TextEncoder, qnet_output_names, qnet_scores
+from package_files import sha256_file
 from share_weights import share as share_weights
 from wordpiece import batch_ids, load_tokenizer_json
 
@@ -47,14 +47,6 @@ SAMPLE_DOCS = [
     "cat, true cat noun. kind of: feline, felid.",
     " ".join(["card with many repeated words to exercise every position embedding"] * 10),
 ]
-
-
-def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def export_graph(module: torch.nn.Module, path: str, outputs: List[str], example_len: int = 7) -> None:

@@ -31,7 +31,6 @@ bi-encoder), converts them and writes their packages and samples.json.
 
 import argparse
 import datetime
-import hashlib
 import inspect
 import json
 import os
@@ -50,6 +49,7 @@ from modeling import (
     qnet_output_names,
     qnet_scores,
 )
+from package_files import sha256_file
 from wordpiece import WordPiece, batch_ids, tokenizer_json
 
 EXPORTER = "native-models/export_hf.py 1.0"
@@ -176,14 +176,6 @@ def load_tokenizer(folder: str, out: str) -> WordPiece:
 
 
 # ---------------------------------------------------------------- export
-
-
-def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def export_graph(module: torch.nn.Module, path: str, outputs: List[str]) -> None:

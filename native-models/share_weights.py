@@ -21,17 +21,10 @@ import sys
 
 import onnx
 from onnx.external_data_helper import set_external_data
+from package_files import sha256_file
 
 WEIGHTS = "weights.bin"
 ALIGN = 64
-
-
-def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def share(package: str, min_bytes: int) -> None:

@@ -1,15 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { AttackService } from '../engine/attacks/index.ts';
 import { type DemoExperiment, prepareDemo } from '../engine/demo/index.ts';
 import { WorkbenchError } from '../engine/errors.ts';
-import {
-  ExperimentRunner,
-  ExperimentsRepository,
-  experimentRobustness,
-  formatExperimentRobustness,
-  parseExperimentConfig,
-} from '../engine/experiments/index.ts';
+import { ExperimentRunner, parseExperimentConfig } from '../engine/experiments/index.ts';
 import { ModelRegistry } from '../engine/models/index.ts';
 import type { CliContext } from './context.ts';
 import { executeExperiment, type ReportAddition } from './run.ts';
@@ -64,27 +57,6 @@ async function runDemo(
   ctx.err(`demo: done in ${((Date.now() - started) / 1000).toFixed(1)} s (data folder ${ctx.dataDir})`);
 }
 
-/** The robustness tables of the experiment, per dataset and measure, with the families it lacks. */
-function robustnessAddition(ctx: CliContext): ReportAddition {
-  return (report) => {
-    const store = ctx.store();
-    const attacks = new AttackService(store);
-    const tables = experimentRobustness(
-      {
-        store,
-        experiments: new ExperimentsRepository(store),
-        variations: attacks.repository,
-        families: attacks.families(),
-      },
-      report.experiment.name,
-    );
-    return {
-      text: tables.map(formatExperimentRobustness).join('\n'),
-      json: { robustnessTables: tables },
-    };
-  };
-}
-
 const positive = (flag: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1)
@@ -118,5 +90,5 @@ export function registerDemoRunCommand(program: Command, ctx: CliContext): void 
       'evaluate a seeded sample of this many test queries instead of the config’s (a new experiment only)',
       positive('--max-queries'),
     )
-    .action((opts: DemoRunOptions) => runDemo(ctx, 'robustness', opts, robustnessAddition(ctx)));
+    .action((opts: DemoRunOptions) => runDemo(ctx, 'robustness', opts));
 }

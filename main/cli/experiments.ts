@@ -3,12 +3,11 @@ import {
   ExperimentRunner,
   ExperimentsRepository,
   experimentReport,
-  formatExperimentReport,
   LatencyRepository,
 } from '../engine/experiments/index.ts';
 import type { CliContext } from './context.ts';
 import { formatTable } from './datasets.ts';
-import { executeExperiment } from './run.ts';
+import { executeExperiment, printExperimentReport } from './run.ts';
 
 /** `experiments list | show | resume | delete`: the experiments recorded in the data folder. */
 export function registerExperimentCommands(program: Command, ctx: CliContext): void {
@@ -61,7 +60,7 @@ export function registerExperimentCommands(program: Command, ctx: CliContext): v
         return;
       }
       const report = experimentReport(store, repo, new LatencyRepository(store), name);
-      ctx.out(opts.json ? JSON.stringify(report, null, 2) : formatExperimentReport(report));
+      printExperimentReport(ctx, report, opts.json ?? false);
     });
 
   experiments

@@ -1,14 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { AttackService } from '../engine/attacks/index.ts';
 import { inputError, WorkbenchError } from '../engine/errors.ts';
 import {
   type ExperimentOutcome,
   type ExperimentProgress,
   type ExperimentReport,
   ExperimentRunner,
+  ExperimentsRepository,
   experimentReport,
+  experimentRobustness,
   formatExperimentReport,
+  formatExperimentRobustness,
   parseExperimentConfig,
   parseExperimentJson,
 } from '../engine/experiments/index.ts';
@@ -102,6 +106,45 @@ export class ProgressPrinter {
 export type ReportAddition = (report: ExperimentReport) => { text: string; json: Record<string, unknown> };
 
 /**
+ * The robustness tables of an experiment with query-variation sets (relative drop per family and system,
+ * per dataset and measure, with the families it lacks); nothing for one without. Every command that prints
+ * an experiment's report adds them: `run`, `experiments show|resume`, `demo run|robustness`.
+ */
+export function robustnessAddition(ctx: CliContext): ReportAddition {
+  return (report) => {
+    const store = ctx.store();
+    const attacks = new AttackService(store);
+    const tables = experimentRobustness(
+      {
+        store,
+        experiments: new ExperimentsRepository(store),
+        variations: attacks.repository,
+        families: attacks.families(),
+      },
+      report.experiment.name,
+    );
+    if (tables.length === 0) return { text: '', json: {} };
+    return {
+      text: tables.map(formatExperimentRobustness).join('\n'),
+      json: { robustnessTables: tables },
+    };
+  };
+}
+
+/** The report of a finished (or partly finished) experiment, as text or JSON, with its robustness tables. */
+export function printExperimentReport(
+  ctx: CliContext,
+  report: ExperimentReport,
+  json: boolean,
+  addition: ReportAddition = robustnessAddition(ctx),
+): void {
+  const more = addition(report);
+  if (json) ctx.out(JSON.stringify({ ...report, ...more.json }, null, 2));
+  else
+    ctx.out(more.text ? `${formatExperimentReport(report)}\n${more.text}` : formatExperimentReport(report));
+}
+
+/**
  * Executes (or resumes) an experiment as one job of the job system; Ctrl-C cancels it. Prints the report
  * (and `addition`'s, when given). Throws CANCELLED (exit 130) on a cancel, and an error when jobs failed.
  */
@@ -144,9 +187,7 @@ export async function executeExperiment(
   }
   const outcome = snapshot.result as ExperimentOutcome;
   const report = experimentReport(store, runner.experiments, runner.latency, name);
-  const more = addition?.(report);
-  if (json) ctx.out(JSON.stringify({ ...report, ...more?.json }, null, 2));
-  else ctx.out(more ? `${formatExperimentReport(report)}\n${more.text}` : formatExperimentReport(report));
+  printExperimentReport(ctx, report, json, addition);
   if (outcome.failed > 0) {
     throw new WorkbenchError(
       'INTERNAL',

@@ -41,8 +41,8 @@ interface Outcome {
   config: Record<string, unknown>;
 }
 
-async function runDemo(folder: string): Promise<Outcome> {
-  const dataDir = join(work, folder);
+/** The CLI in-process on a data folder of `work`; fails the test on a non-zero exit. */
+async function cli(folder: string, args: string[]): Promise<string> {
   let stdout = '';
   let stderr = '';
   const sink = (append: (s: string) => void) => ({
@@ -51,7 +51,7 @@ async function runDemo(folder: string): Promise<Outcome> {
       return true;
     },
   });
-  const code = await main(['--data', dataDir, 'demo', 'robustness', '--max-queries', String(MAX_QUERIES)], {
+  const code = await main(['--data', join(work, folder), ...args], {
     stdout: sink((s) => {
       stdout += s;
     }),
@@ -60,6 +60,12 @@ async function runDemo(folder: string): Promise<Outcome> {
     }),
   });
   expect(code, stderr).toBe(0);
+  return stdout;
+}
+
+async function runDemo(folder: string): Promise<Outcome> {
+  const dataDir = join(work, folder);
+  const stdout = await cli(folder, ['demo', 'robustness', '--max-queries', String(MAX_QUERIES)]);
   const store = openStore(dataDir);
   try {
     const attacks = new AttackService(store);
@@ -144,6 +150,9 @@ describe.skipIf(!status.available)('the robustness demo (every family that can b
     expect([...second.variations.keys()]).toEqual([...first.variations.keys()]);
     for (const [name, rows] of first.variations) expect(second.variations.get(name), name).toEqual(rows);
     expect(printedTables(second.stdout)).toBe(printedTables(first.stdout));
+    // `experiments show` prints the same robustness tables from the store.
+    const shown = await cli('second', ['experiments', 'show', 'demo-robustness']);
+    expect(printedTables(shown)).toBe(printedTables(second.stdout));
     expect(second.tables.map((t) => t.entries.map((e) => e.report))).toEqual(
       first.tables.map((t) => t.entries.map((e) => e.report)),
     );

@@ -32,20 +32,11 @@ describe('DatasetsView', () => {
     expect(wrapper.find('[data-testid="dataset-row-dl19"]').exists()).toBe(true);
   });
 
-  it("shows a dataset's full-text index state: building n of N, which BM25 does not use yet", async () => {
-    const stats = {
-      documents: 5183,
-      queries: 1109,
-      judgedQueries: 300,
-      judgments: 339,
-      meanDocLength: 201.8,
-      meanQueryLength: 12.4,
-      judgmentsPerLabel: { '1': 339 },
-      unjudgedEntries: 0,
-      splits: {},
-      unknownQrels: { policy: 'keep', unknownQueries: 0, unknownDocuments: 0 },
-    };
-    const show = async () =>
+  type Details = Awaited<ReturnType<WorkbenchApi['datasets']['show']>>;
+  /** `datasets.show` answering for scifact, with `extra` laid over a plain answer. */
+  const showing =
+    (extra: Record<string, unknown>): (() => Promise<Details>) =>
+    async () =>
       ({
         dataset: {
           name: 'scifact',
@@ -53,39 +44,14 @@ describe('DatasetsView', () => {
           sourcePath: '/d',
           contentHash: 'ab'.repeat(32),
           hasCorpus: true,
-          stats,
-        },
-        files: [],
-        splits: [],
-        fullTextIndex: { status: 'building', indexed: 2000, documents: 5183 },
-        sampleQueries: [],
-      }) as unknown as Awaited<ReturnType<WorkbenchApi['datasets']['show']>>;
-    const wrapper = mountWith(DatasetsView, fakeApi({ datasets: { list: async () => rows, show } }));
-    await flushPromises();
-    await wrapper.get('[data-testid="dataset-row-scifact"]').trigger('click');
-    await flushPromises();
-    expect(wrapper.get('[data-testid="dataset-fulltext"]').text()).toBe(
-      'building, 2,000 of 5,183 documents indexed (BM25 uses it once complete)',
-    );
-  });
-
-  it("renders the dataset's card, raw HTML in it as text", async () => {
-    const show = async () =>
-      ({
-        dataset: {
-          name: 'scifact',
-          format: 'beir',
-          sourcePath: '/d',
-          contentHash: 'ab'.repeat(32),
-          hasCorpus: false,
           stats: {
-            documents: 0,
-            queries: 1,
-            judgedQueries: 1,
-            judgments: 1,
-            meanDocLength: 0,
-            meanQueryLength: 3,
-            judgmentsPerLabel: { '1': 1 },
+            documents: 5183,
+            queries: 1109,
+            judgedQueries: 300,
+            judgments: 339,
+            meanDocLength: 201.8,
+            meanQueryLength: 12.4,
+            judgmentsPerLabel: { '1': 339 },
             unjudgedEntries: 0,
             splits: {},
             unknownQrels: { policy: 'keep', unknownQueries: 0, unknownDocuments: 0 },
@@ -93,18 +59,35 @@ describe('DatasetsView', () => {
         },
         files: [],
         splits: [],
-        fullTextIndex: null,
+        fullTextIndex: { status: 'built', indexed: 5183, documents: 5183 },
         sampleQueries: [],
-        card: {
-          file: 'DATASET_CARD.md',
-          sha256: 'cd'.repeat(32),
-          text: '### Card\n\n| system | nDCG@10 |\n|---|---:|\n| BM25 | 0.2780 |\n\n<img src=x onerror=alert(1)>\n',
-        },
-      }) as unknown as Awaited<ReturnType<WorkbenchApi['datasets']['show']>>;
+        card: null,
+        ...extra,
+      }) as unknown as Details;
+  const openScifact = async (show: () => Promise<Details>) => {
     const wrapper = mountWith(DatasetsView, fakeApi({ datasets: { list: async () => rows, show } }));
     await flushPromises();
     await wrapper.get('[data-testid="dataset-row-scifact"]').trigger('click');
     await flushPromises();
+    return wrapper;
+  };
+
+  it("shows a dataset's full-text index state: building n of N, which BM25 does not use yet", async () => {
+    const wrapper = await openScifact(
+      showing({ fullTextIndex: { status: 'building', indexed: 2000, documents: 5183 } }),
+    );
+    expect(wrapper.get('[data-testid="dataset-fulltext"]').text()).toBe(
+      'building, 2,000 of 5,183 documents indexed (BM25 uses it once complete)',
+    );
+    expect(wrapper.find('[data-testid="dataset-card"]').exists()).toBe(false);
+  });
+
+  it("renders the dataset's card, raw HTML in it as text", async () => {
+    const text =
+      '### Card\n\n| system | nDCG@10 |\n|---|---:|\n| BM25 | 0.2780 |\n\n<img src=x onerror=alert(1)>\n';
+    const wrapper = await openScifact(
+      showing({ card: { file: 'DATASET_CARD.md', sha256: 'cd'.repeat(32), text } }),
+    );
     const card = wrapper.get('[data-testid="dataset-card"]');
     expect(card.get('summary').text()).toContain('DATASET_CARD.md');
     expect(card.get('h3').text()).toBe('Card');
