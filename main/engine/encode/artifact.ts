@@ -12,8 +12,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { WorkbenchError } from '../errors.ts';
+import { decodeHalf } from '../io/float16.ts';
 import { canonicalJson, sha256Hex } from '../models/index.ts';
-import { decodeHalf } from './float16.ts';
 
 /**
  * Document embeddings on disk: `<dataDir>/artifacts/embeddings/<key>/` with `embeddings.f32` (or `.f16`,

@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { WorkbenchError } from '../errors.ts';
+import { encodeHalf } from '../io/float16.ts';
 import { canonicalJson, type ModelPackage, sha256Hex } from '../models/index.ts';
 import {
   artifactDir,
@@ -27,7 +28,6 @@ import {
   writeFileAtomic,
 } from './artifact.ts';
 import type { DocumentEncoder, EncodedBatch, EncoderRun } from './encoder.ts';
-import { encodeHalf } from './float16.ts';
 import { type BatchPlan, batchPlan, batchSizeAt } from './plan.ts';
 import { ArtifactLock, ProgressLog } from './progress.ts';
 import { type CorpusDocument, DOCUMENT_TEXT_FORMAT, documentText } from './text.ts';

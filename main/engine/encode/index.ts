@@ -1,3 +1,5 @@
+export { decodeHalf, encodeHalf, floatToHalf, halfToFloat } from '../io/float16.ts';
+export { type NpyDtype, type NpyHeader, parseNpyHeader, readNpyHeader, writeNpy } from '../io/npy.ts';
 export {
   artifactDir,
   bytesPerValue,
@@ -37,8 +39,6 @@ export {
   pooledEncoder,
   sessionEncoder,
 } from './encoder.ts';
-export { decodeHalf, encodeHalf, floatToHalf, halfToFloat } from './float16.ts';
-export { type NpyDtype, type NpyHeader, parseNpyHeader, readNpyHeader, writeNpy } from './npy.ts';
 export { type BatchPlan, batchPlan, batchSizeAt } from './plan.ts';
 export {
   importPrecomputedEmbeddings,

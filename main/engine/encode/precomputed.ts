@@ -13,8 +13,9 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { WorkbenchError } from '../errors.ts';
+import { inputError, WorkbenchError } from '../errors.ts';
 import { readLines } from '../io/lines.ts';
+import { readNpyHeader } from '../io/npy.ts';
 import type { ModelPackage } from '../models/index.ts';
 import {
   artifactDir,
@@ -28,7 +29,6 @@ import {
   readEmbeddingMeta,
   writeFileAtomic,
 } from './artifact.ts';
-import { readNpyHeader } from './npy.ts';
 
 /**
  * Imports document embeddings computed elsewhere (DESIGN.md §9: `.npy` float32/float16 plus an id list)
@@ -116,6 +116,14 @@ export async function importPrecomputedEmbeddings(
 ): Promise<PrecomputedImportResult> {
   const { npyPath, model, corpus } = options;
   const header = readNpyHeader(npyPath);
+  if (header.shape.length !== 2) {
+    throw inputError(
+      'INPUT_INVALID',
+      { file: npyPath, line: 1, field: 'shape' },
+      `the array has shape (${header.shape.join(', ')}), not [documents, dimensions]`,
+      'Save a 2-D array, one row per document',
+    );
+  }
   const [rows, dim] = header.shape;
   if (dim !== model.manifest.embeddingDim) {
     throw new WorkbenchError(

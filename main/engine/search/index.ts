@@ -1,3 +1,5 @@
+export { halfToFloat } from '../io/float16.ts';
+export { type NpyArray, readNpy, writeNpy } from '../io/npy.ts';
 export { BM25_PARAMETERS, bm25Match, bm25Search, type LexicalRanking } from './bm25.ts';
 export {
   type Corpus,
@@ -56,7 +58,6 @@ export {
   type GraphMethod,
   type NeighbourGraph,
 } from './neighbour-graph.ts';
-export { halfToFloat, type NpyArray, readNpy, writeNpy } from './npy.ts';
 export { PooledQnetSearch } from './pooled.ts';
 export {
   checkGraphSearchParams,

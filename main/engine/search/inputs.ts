@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inputError } from '../errors.ts';
+import { readNpy } from '../io/npy.ts';
 import {
   layerCount,
   parseQnetSpec,
@@ -10,7 +11,6 @@ import {
   qnetWeightName,
 } from '../qnet/index.ts';
 import { type Corpus, makeCorpus } from './corpus.ts';
-import { readNpy } from './npy.ts';
 
 /**
  * Precomputed search inputs on disk, until model packages encode corpora and queries themselves:

@@ -117,6 +117,15 @@ describe('importPrecomputedEmbeddings', () => {
     expect(err.message).toMatch(/emb\.npy: 5 rows, but the corpus has 6 documents/);
   });
 
+  it('rejects an array that is not [documents, dimensions]', async () => {
+    const f = files(corpusIds);
+    writeNpy(f.npyPath, new Float32Array(8), [8]);
+    const err = await failure(f);
+    expect(err.message).toMatch(/emb\.npy:1: the array has shape \(8\), not \[documents, dimensions\]/);
+    expect(err.message).toMatch(/Save a 2-D array/);
+    expect(registered(f.dataDir)).toEqual([]);
+  });
+
   it('checks the ids file line by line', async () => {
     const unknown = await failure(files(corpusIds, { idsText: 'd0\nd1\nd2\nx9\nd4#a\nd5\n' }));
     expect(unknown.message).toMatch(/ids\.txt:4: document id "x9" is not in the corpus/);

@@ -1,14 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  halfToFloat,
-  MSMARCO_PASSAGES,
-  readNpy,
-  resolvePreset,
-  writeNpy,
-} from '../../../../main/engine/search/index.ts';
+import { describe, expect, it } from 'vitest';
+import { MSMARCO_PASSAGES, resolvePreset } from '../../../../main/engine/search/index.ts';
 
 /** The bound on documents scored per query: entry points + maxIter · nCandidates · k (graph degree 100). */
 const bound = (p: { numEntryPoints: number; nCandidates: number; maxIter: number }, rows: number) =>
@@ -66,42 +57,5 @@ describe('graph-search presets', () => {
       seed: 3,
       earlyStop: false,
     });
-  });
-});
-
-describe('.npy files', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wb-npy-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('reads float16 and refuses Fortran order and other element types, naming the file', () => {
-    // numpy.save(np.array([[1, -2.5], [65504, 2**-24]], dtype='<f2')) by hand.
-    const header = "{'descr': '<f2', 'fortran_order': False, 'shape': (2, 2), }";
-    const padded = header + ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
-    const bytes = Buffer.concat([
-      Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, padded.length & 0xff, padded.length >> 8]),
-      Buffer.from(padded, 'latin1'),
-      Buffer.from(Uint16Array.of(0x3c00, 0xc100, 0x7bff, 0x0001).buffer),
-    ]);
-    const half = join(dir, 'half.npy');
-    writeFileSync(half, bytes);
-    const npy = readNpy(half);
-    expect(npy.dtype).toBe('float16');
-    expect(npy.shape).toEqual([2, 2]);
-    expect(Array.from(npy.data)).toEqual([1, -2.5, 65504, Math.fround(2 ** -24)]);
-    expect(halfToFloat(0x7c00)).toBe(Number.POSITIVE_INFINITY);
-    const fortran = join(dir, 'f.npy');
-    writeFileSync(
-      fortran,
-      bytes.toString('latin1').replace("'fortran_order': False", "'fortran_order': True "),
-      'latin1',
-    );
-    expect(() => readNpy(fortran)).toThrow(/f\.npy:1: .*Fortran/);
-    const f8 = join(dir, 'f8.npy');
-    writeFileSync(f8, bytes.toString('latin1').replace("'<f2'", "'<f8'"), 'latin1');
-    expect(() => readNpy(f8)).toThrow(/element type <f8 is not supported/);
-    const truncated = join(dir, 't.npy');
-    writeNpy(truncated, new Float32Array(10), [10]);
-    writeFileSync(truncated, bytes.subarray(0, 64 + 3));
-    expect(() => readNpy(truncated)).toThrow(/truncated/);
   });
 });
