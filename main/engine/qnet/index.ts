@@ -21,6 +21,7 @@ export { type QnetParams, queryCount, queryParams } from './params.ts';
 export { activate, erf, scoreReference } from './reference.ts';
 export {
   DEFAULT_CHUNK_SIZE,
+  DEFAULT_GPU_CHUNK_SIZE,
   type QnetBatchMode,
   QnetScorer,
   type QnetScorerOptions,

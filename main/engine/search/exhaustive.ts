@@ -61,7 +61,7 @@ export async function exhaustiveQnetSearch(
       { field: 'embeddings' },
     );
   }
-  const chunk = options.chunkSize ?? SEARCH_CHUNK;
+  const chunk = options.chunkSize ?? scorer.preferredChunk ?? SEARCH_CHUNK;
   const { dim, embeddings } = corpus;
   const heap = new TopK(k, corpus.docnoOrder);
   const staging = isShared(embeddings) ? new Float32Array(chunk * dim) : undefined;

@@ -7,6 +7,8 @@ import type { QnetParams, QnetSpec } from '../qnet/index.ts';
  */
 export interface QnetDocumentScorer {
   readonly spec: QnetSpec;
+  /** Documents per call this scorer runs best with (QnetScorer: its chunk size, larger on a GPU). */
+  readonly preferredChunk?: number;
   score(
     params: QnetParams,
     docs: Float32Array,

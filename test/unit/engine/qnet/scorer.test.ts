@@ -2,6 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../../../../main/engine/errors.ts';
 import {
   checkConformance,
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_GPU_CHUNK_SIZE,
   generateCaseInputs,
   maxRelativeError,
   parseQnetSpec,
@@ -159,6 +161,20 @@ describe('QnetScorer semantics beyond the golden file', () => {
       // On CPU a batch runs the fused single-query graph once per query and chunk.
       batchMode: 'per-query',
     });
+  });
+
+  it('takes its default chunk from the provider actually used: 1024 on CPU, also after a GPU request fell back', async () => {
+    const cpu = await scorerFor(SMALL_DEFAULT.spec);
+    expect(cpu.settings).toMatchObject({ provider: 'cpu', chunkSize: DEFAULT_CHUNK_SIZE });
+    // No CUDA provider library in this install: the request falls back, with a notice, to CPU-sized chunks.
+    const fallback = await scorerFor(SMALL_DEFAULT.spec, { provider: 'cuda' });
+    expect(fallback.settings).toMatchObject({
+      provider: 'cpu',
+      requested: 'cuda',
+      chunkSize: DEFAULT_CHUNK_SIZE,
+    });
+    expect(fallback.settings.notice).toMatch(/CUDA provider not installed/);
+    expect(DEFAULT_GPU_CHUNK_SIZE).toBeGreaterThan(DEFAULT_CHUNK_SIZE);
   });
 
   it('stops between chunks when cancelled', async () => {

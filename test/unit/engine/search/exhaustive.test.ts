@@ -105,6 +105,24 @@ describe('exhaustiveQnetSearch with the ONNX scorer', () => {
     expect(Array.from(mergeRanked([a, b], 100, corpus.docnoOrder).docs)).toEqual(Array.from(whole.docs));
   });
 
+  it("feeds the scorer in its preferred chunk (a GPU scorer's is larger), with the same result", async () => {
+    const params = qnetParams(spec, 91);
+    const whole = await exhaustiveQnetSearch(scorer, params, corpus, 100);
+    const calls: number[] = [];
+    const chunked = {
+      spec,
+      preferredChunk: 700,
+      score: (...a: Parameters<QnetScorer['score']>) => {
+        calls.push(a[2]);
+        return scorer.score(...a);
+      },
+    };
+    const got = await exhaustiveQnetSearch(chunked, params, corpus, 100);
+    expect(calls).toEqual([...Array(7).fill(700), 100]);
+    expect(Array.from(got.docs)).toEqual(Array.from(whole.docs));
+    expect(scorer.preferredChunk).toBe(1024);
+  });
+
   it('refuses embeddings of another size and k beyond 1000, and stops when cancelled', async () => {
     const params = qnetParams(spec, 1);
     const other = makeCorpus({ embeddings: new Float32Array(20 * 16), dim: 16, docnos: docnos(20) });
