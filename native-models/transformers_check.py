@@ -106,6 +106,18 @@ def gpu_check(bert, ids, mask, pooling: str, cpu: torch.Tensor, label: str) -> N
     check(f"{label} transformers on {torch.cuda.get_device_name(0)} vs CPU", (got - cpu).abs().max().item(), 1e-3)
 
 
+def check_package(out: str, tok, bert, pooling: str, label: str) -> None:
+    """Token ids against transformers' tokenizer; the doc graph's embeddings against transformers' BertModel, on CPU and GPU."""
+    samples = json.load(open(os.path.join(out, "samples.json")))
+    check_tokens(tok, SAMPLE_QUERIES, samples["queryTokenIds"], 16, "queries")
+    check_tokens(tok, SAMPLE_DOCS, samples["docTokenIds"], 48, "documents")
+    ids, mask = hf_batch(tok, SAMPLE_DOCS, 48)
+    ref = pooled(bert, ids, mask, pooling)
+    (emb,) = ort_run(os.path.join(out, json.load(open(os.path.join(out, "model.json")))["doc"]["file"]), ids, mask)
+    check(f"{label}: onnxruntime vs transformers", float(np.abs(emb - ref.numpy()).max()))
+    gpu_check(bert, ids, mask, pooling, ref, label)
+
+
 def biencoder_case(transformers, root: str) -> None:
     from safetensors.torch import save_file  # type: ignore  # noqa: F401  (save_pretrained writes safetensors)
 
@@ -120,14 +132,7 @@ def biencoder_case(transformers, root: str) -> None:
     out = os.path.join(root, "packages", "bert-tiny-random")
     args = argparse.Namespace(source=ckpt, name="transformers-bert-tiny-random", heads=None, query_max_length=16, doc_max_length=48, pooling="mean", similarity="ip", no_transformers_check=False)
     export_biencoder(ckpt, out, args)
-    samples = json.load(open(os.path.join(out, "samples.json")))
-    check_tokens(tok, SAMPLE_QUERIES, samples["queryTokenIds"], 16, "queries")
-    check_tokens(tok, SAMPLE_DOCS, samples["docTokenIds"], 48, "documents")
-    ids, mask = hf_batch(tok, SAMPLE_DOCS, 48)
-    ref = pooled(bert, ids, mask, "mean")
-    (emb,) = ort_run(os.path.join(out, json.load(open(os.path.join(out, "model.json")))["doc"]["file"]), ids, mask)
-    check("document embeddings: onnxruntime vs transformers", float(np.abs(emb - ref.numpy()).max()))
-    gpu_check(bert, ids, mask, "mean", ref, "document embeddings")
+    check_package(out, tok, bert, "mean", "document embeddings")
 
 
 def hypencoder_case(transformers, root: str) -> None:
@@ -160,13 +165,7 @@ def hypencoder_case(transformers, root: str) -> None:
     out = os.path.join(root, "packages", "hypencoder-tiny-random")
     args = argparse.Namespace(source=ckpt, name="transformers-hypencoder-tiny-random", heads=4, query_max_length=16, doc_max_length=48, no_transformers_check=False)
     export_hypencoder(ckpt, out, args)
-    samples = json.load(open(os.path.join(out, "samples.json")))
-    check_tokens(tok, SAMPLE_QUERIES, samples["queryTokenIds"], 16, "queries")
-    check_tokens(tok, SAMPLE_DOCS, samples["docTokenIds"], 48, "documents")
-    ids, mask = hf_batch(tok, SAMPLE_DOCS, 48)
-    ref = pooled(bert, ids, mask, "cls")
-    (emb,) = ort_run(os.path.join(out, "doc.onnx"), ids, mask)
-    check("passage embeddings (CLS): onnxruntime vs transformers", float(np.abs(emb - ref.numpy()).max()))
+    check_package(out, tok, bert, "cls", "passage embeddings (CLS)")
     skip = ("position_ids", "token_type_ids")
     head.load_state_dict({k[len("query_encoder.") :]: v for k, v in state.items() if k.startswith("query_encoder.") and not any(s in k for s in skip)})
     head.eval()
@@ -176,7 +175,6 @@ def hypencoder_case(transformers, root: str) -> None:
     got = ort_run(os.path.join(out, "query.onnx"), qids, qmask)
     ref_params = [w.numpy() for w in weights] + [b.numpy() for b in biases]
     check("q-net parameters: onnxruntime query.onnx vs PyTorch head", max(float(np.abs(g - r.reshape(g.shape)).max()) for g, r in zip(got, ref_params)))
-    gpu_check(bert, ids, mask, "cls", ref, "passage embeddings")
 
 
 def main() -> None:

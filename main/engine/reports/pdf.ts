@@ -11,7 +11,8 @@ export type PdfRenderer = (html: string) => Promise<Uint8Array>;
 
 export const DEFAULT_CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-const CHROMIUM_ARGS = [
+/** Headless Chromium with nothing fetched from the network; the end-to-end tests launch it the same way. */
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',

@@ -39,26 +39,19 @@ describe('the first-start demo', () => {
       });
       // a small config in place of the built-in one keeps the test short
       mkdirSync(join(demoDir, 'demo'), { recursive: true });
-      writeFileSync(
-        join(demoDir, 'demo', 'experiment.json'),
-        JSON.stringify({
-          name: 'ignored',
-          datasets: [{ name: DEMO_DATASET, split: 'test', maxQueries: 5 }],
-          models: [{ name: DEMO_PACKAGES[0], modes: [{ mode: 'exhaustive' }] }],
-          lexical: [{ mode: 'bm25' }],
-          metrics: ['nDCG@10'],
-          topK: 10,
-        }),
-      );
+      const small = {
+        name: 'ignored',
+        datasets: [{ name: DEMO_DATASET, split: 'test', maxQueries: 5 }],
+        models: [{ name: DEMO_PACKAGES[0], modes: [{ mode: 'exhaustive' }] }],
+        lexical: [{ mode: 'bm25' }],
+        metrics: ['nDCG@10'],
+        topK: 10,
+      };
+      writeFileSync(join(demoDir, 'demo', 'experiment.json'), JSON.stringify(small));
       writeFileSync(
         join(demoDir, 'demo', 'robustness.json'),
         JSON.stringify({
-          name: 'ignored',
-          datasets: [{ name: DEMO_DATASET, split: 'test', maxQueries: 5 }],
-          models: [{ name: DEMO_PACKAGES[0], modes: [{ mode: 'exhaustive' }] }],
-          lexical: [{ mode: 'bm25' }],
-          metrics: ['nDCG@10'],
-          topK: 10,
+          ...small,
           attacks: { generate: [{ family: 'ordering', variant: 'shuffle', seed: 3 }] },
         }),
       );
