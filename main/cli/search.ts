@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { WorkbenchError } from '../engine/errors.ts';
+import { QNET_KERNEL_REQUESTS, type QnetKernelRequest } from '../engine/qnet/index.ts';
 import {
   type BuildProgress,
   DEFAULT_GRAPH_K,
@@ -33,6 +34,7 @@ interface CommonOptions {
   split?: string;
   topK: number;
   threads?: number;
+  qnetKernel: QnetKernelRequest;
   workers?: number;
   docs?: string;
   docIds?: string;
@@ -188,6 +190,12 @@ export function registerSearchCommands(program: Command, ctx: CliContext): void 
         'onnxruntime intra-op threads (default: all logical cores)',
         wholeNumber('--threads'),
       )
+      .option(
+        '--qnet-kernel <kernel>',
+        `who computes q-nets on the CPU: ${QNET_KERNEL_REQUESTS.join(' | ')} (auto: the native kernel with AVX-512 when scoring with one thread)`,
+        (value: string) => oneOf('--qnet-kernel', value, QNET_KERNEL_REQUESTS),
+        'auto',
+      )
       .option('--docs <file.npy>', 'document embeddings [N, d] (float32 or float16)')
       .option('--doc-ids <file.txt>', 'document ids, one per line in row order');
 
@@ -208,6 +216,7 @@ export function registerSearchCommands(program: Command, ctx: CliContext): void 
       datasetId: dataset?.id ?? null,
       topK: opts.topK,
       threads,
+      qnetKernel: opts.qnetKernel,
       queryTexts,
     };
     let request: SearchRequest;

@@ -5,6 +5,8 @@ import {
   type ConformanceResult,
   checkConformance,
   DEFAULT_CHUNK_SIZE,
+  QNET_KERNEL_REQUESTS,
+  type QnetKernelRequest,
   QnetScorer,
   type QnetScorerSettings,
   readConformanceFile,
@@ -15,6 +17,7 @@ interface VerifyQnetOptions {
   provider: string;
   threads?: number;
   chunkSize: number;
+  kernel: string;
 }
 
 function wholeNumber(value: string, flag: string): number {
@@ -37,7 +40,9 @@ export function registerVerifyCommands(program: Command, ctx: Pick<CliContext, '
   const verify = program.command('verify').description('check the engine against golden reference vectors');
   verify
     .command('qnet')
-    .description('score the cases of a q-net reference file (qnet_reference.json format) through onnxruntime')
+    .description(
+      'score the cases of a q-net reference file (qnet_reference.json format) through the production scorer',
+    )
     .argument('<file>', 'reference file: generator description, cases and expected scores')
     .option('--provider <name>', `execution provider (${PROVIDER_REQUESTS.join('|')})`, 'cpu')
     .option('--threads <n>', 'intra-op threads (default: all logical cores)', (v) =>
@@ -49,7 +54,19 @@ export function registerVerifyCommands(program: Command, ctx: Pick<CliContext, '
       (v) => wholeNumber(v, '--chunk-size'),
       DEFAULT_CHUNK_SIZE,
     )
+    .option(
+      '--kernel <kernel>',
+      `q-net kernel (${QNET_KERNEL_REQUESTS.join('|')}); auto: the native kernel with AVX-512 for one CPU thread`,
+      'auto',
+    )
     .action(async (file: string, opts: VerifyQnetOptions) => {
+      if (!QNET_KERNEL_REQUESTS.includes(opts.kernel as QnetKernelRequest)) {
+        throw new WorkbenchError(
+          'INVALID_ARGUMENT',
+          `Unknown q-net kernel "${opts.kernel}". Use one of ${QNET_KERNEL_REQUESTS.join(', ')}`,
+          { field: '--kernel' },
+        );
+      }
       if (!PROVIDER_REQUESTS.includes(opts.provider as ProviderRequest)) {
         throw new WorkbenchError(
           'INVALID_ARGUMENT',
@@ -68,6 +85,7 @@ export function registerVerifyCommands(program: Command, ctx: Pick<CliContext, '
             provider: opts.provider as ProviderRequest,
             threads: { intraOpNumThreads: opts.threads },
             chunkSize: opts.chunkSize,
+            kernel: opts.kernel as QnetKernelRequest,
           });
           try {
             settings ??= scorer.settings;
@@ -83,7 +101,7 @@ export function registerVerifyCommands(program: Command, ctx: Pick<CliContext, '
       if (settings?.notice) ctx.err(`notice: ${settings.notice}`);
       ctx.out(
         `q-net conformance: ${file}\n` +
-          `rule |got − expected| / max(1, |expected|) ≤ ${reference.tolerance}; float32 onnxruntime on ${settings?.provider} ` +
+          `rule |got − expected| / max(1, |expected|) ≤ ${reference.tolerance}; float32, kernel ${settings?.kernel}, on ${settings?.provider} ` +
           `(requested ${settings?.requested}), ${settings?.intraOpNumThreads} intra-op / ${settings?.interOpNumThreads} inter-op threads, ` +
           `chunks of ${opts.chunkSize} documents`,
       );

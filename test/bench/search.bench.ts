@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   HYPENCODER_6_LAYER,
+  type QnetKernelRequest,
   type QnetParams,
   QnetScorer,
   type QnetSpec,
@@ -290,6 +291,10 @@ interface GraphResult {
   iterations: number;
   recall10: number;
   ratio: number;
+  /** The same ratio against the fastest exhaustive search with this many threads (any kernel). */
+  ratioVsFastest: number;
+  fastestKernel: string;
+  kernel: string;
   /** Share of graph-search time spent outside the q-net scorer (gathering rows, heaps, expansion). */
   bookkeeping: number;
   /** Scorer time per document in graph search / in exhaustive search (small batches cost more per document). */
@@ -324,16 +329,30 @@ async function qnetSection(corpus: Corpus, spec: QnetSpec) {
     );
   }
 
-  // Each thread setting in turn: the default (all cores) and one thread, which suits the small batches of
-  // graph search on a busy 2-core machine. Within a setting, exhaustive and graph search alternate query by
-  // query so that both meet the same machine load.
+  // Each setting in turn: all cores and one thread, each through onnxruntime and through the q-net CPU kernel
+  // (what `auto` picks where it is built with AVX-512). Within a setting, exhaustive and graph search
+  // alternate query by query so that both meet the same machine load.
   const graphResults: GraphResult[] = [];
   let exhaustive: Timing | undefined;
   const scratch = new GraphSearchScratch(corpus.rows);
-  for (const threads of [undefined, 1]) {
-    // The scorer with a clock: time inside onnxruntime versus the search's own bookkeeping.
-    const inner = await QnetScorer.create({ spec, threads: { intraOpNumThreads: threads } });
+  const native = QnetScorer.plannedKernel({ spec }) !== 'onnxruntime';
+  const settings: { threads?: number; kernel: QnetKernelRequest }[] = [
+    { kernel: 'onnxruntime' },
+    ...(native ? [{ kernel: 'auto' as const }] : []),
+    { threads: 1, kernel: 'onnxruntime' },
+    ...(native ? [{ threads: 1, kernel: 'auto' as const }] : []),
+  ];
+  // The fastest exhaustive search seen per thread count, whichever kernel ran it.
+  const fastestExhaustive = new Map<number, { ms: number; kernel: string }>();
+  for (const setting of settings) {
+    // The scorer with a clock: time inside the scorer versus the search's own bookkeeping.
+    const inner = await QnetScorer.create({
+      spec,
+      threads: { intraOpNumThreads: setting.threads },
+      kernel: setting.kernel,
+    });
     const threadCount = inner.settings.intraOpNumThreads;
+    const kernel = inner.settings.kernel;
     const scorer = {
       spec,
       ms: 0,
@@ -396,8 +415,12 @@ async function qnetSection(corpus: Corpus, spec: QnetSpec) {
     const exhaustiveTiming = timing(exhaustiveMs);
     exhaustive ??= exhaustiveTiming;
     const meanExhaustive = exhaustiveMs.reduce((a, b) => a + b, 0) / n;
+    const fastest = fastestExhaustive.get(threadCount);
+    if (!fastest || meanExhaustive < fastest.ms)
+      fastestExhaustive.set(threadCount, { ms: meanExhaustive, kernel });
+    const best = fastestExhaustive.get(threadCount) as { ms: number; kernel: string };
     line(
-      `q-net exhaustive (${threadCount} thread(s))`,
+      `q-net exhaustive (${threadCount} thread(s), ${kernel})`,
       exhaustiveTiming,
       `  ${fmt((corpus.rows / meanExhaustive) * 1000, 0)} docs/s`,
     );
@@ -410,11 +433,14 @@ async function qnetSection(corpus: Corpus, spec: QnetSpec) {
       const result: GraphResult = {
         name: variants[v].name,
         threads: threadCount,
+        kernel,
         timing: timing(graphMs[v]),
         fraction,
         iterations: hits.reduce((a, h) => a + h.iterations, 0) / n,
         recall10: recallAtK(hits, exhaustiveHits, 10),
         ratio: total / n / (fraction * meanExhaustive),
+        ratioVsFastest: total / n / (fraction * best.ms),
+        fastestKernel: best.kernel,
         bookkeeping: 1 - graphScorerMs[v] / total,
         scoringPerDoc: graphScorerMs[v] / scored / exhaustiveScorerPerDoc,
         rule:
@@ -424,7 +450,7 @@ async function qnetSection(corpus: Corpus, spec: QnetSpec) {
       };
       const p = variants[v].params;
       line(
-        `q-net graph ${v < presets.length ? result.name : 'contrast'} ${p.numEntryPoints}/${p.nCandidates}/${p.maxIter}, ${threadCount}t`,
+        `q-net graph ${v < presets.length ? result.name : 'contrast'} ${p.numEntryPoints}/${p.nCandidates}/${p.maxIter}, ${threadCount}t ${kernel}`,
         result.timing,
         `  scored ${fmt(fraction * 100, 2)} %, ${fmt(result.iterations)} iterations, recall@10 vs exhaustive ${fmt(result.recall10, 3)}, time / (fraction × exhaustive) ${fmt(result.ratio, 2)}, outside the scorer ${fmt(result.bookkeeping * 100)} %, scorer time per document ${fmt(result.scoringPerDoc, 2)}× exhaustive's`,
       );
@@ -441,7 +467,8 @@ async function qnetSection(corpus: Corpus, spec: QnetSpec) {
   await pool.ready();
   const pooled = new PooledQnetSearch(pool, corpus, spec);
   const pooledRun = await timeQueries(Math.min(n, 3), 1, (q) => pooled.exhaustive(params[q], 1000));
-  line('q-net exhaustive (pool 2×1 thread)', pooledRun.timing);
+  const poolKernel = QnetScorer.plannedKernel({ spec, threads: { intraOpNumThreads: 1 } });
+  line(`q-net exhaustive (pool 2×1 thread, ${poolKernel})`, pooledRun.timing);
   await pool.close();
   return {
     exhaustive: exhaustive as Timing,
@@ -555,7 +582,7 @@ async function main() {
     }
     for (const g of q?.graphResults ?? []) {
       console.log(
-        `  graph ${g.name} (${g.threads} thread(s)): time per query / (fraction scored ${fmt(g.fraction * 100, 2)} % × exhaustive) = ${fmt(g.ratio, 2)} (target ≤ 1.2; ${fmt(g.bookkeeping * 100)} % of it outside the scorer, scorer ${fmt(g.scoringPerDoc, 2)}× per document); recall@10 vs exhaustive ${fmt(g.recall10, 3)}`,
+        `  graph ${g.name} (${g.threads} thread(s), ${g.kernel}): time per query / (fraction scored ${fmt(g.fraction * 100, 2)} % × exhaustive) = ${fmt(g.ratio, 2)} (target ≤ 1.2; ${fmt(g.bookkeeping * 100)} % of it outside the scorer, scorer ${fmt(g.scoringPerDoc, 2)}× per document; against the fastest ${g.threads}-thread exhaustive search (${g.fastestKernel}) ${fmt(g.ratioVsFastest, 2)}); recall@10 vs exhaustive ${fmt(g.recall10, 3)}`,
       );
       console.log(`    preset rule: ${g.rule}`);
     }

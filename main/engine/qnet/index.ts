@@ -17,12 +17,16 @@ export {
   qnetBiasName,
   qnetWeightName,
 } from './graph.ts';
+export { type NativeKernelStatus, nativeKernelStatus } from './native/index.ts';
 export { type QnetParams, queryCount, queryParams } from './params.ts';
 export { activate, erf, scoreReference } from './reference.ts';
 export {
   DEFAULT_CHUNK_SIZE,
   DEFAULT_GPU_CHUNK_SIZE,
+  QNET_KERNEL_REQUESTS,
   type QnetBatchMode,
+  type QnetKernel,
+  type QnetKernelRequest,
   QnetScorer,
   type QnetScorerOptions,
   type QnetScorerSettings,

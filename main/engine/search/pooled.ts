@@ -1,5 +1,5 @@
 import { WorkbenchError } from '../errors.ts';
-import type { QnetParams, QnetSpec } from '../qnet/index.ts';
+import type { QnetKernelRequest, QnetParams, QnetSpec } from '../qnet/index.ts';
 import type { WorkerPool } from '../workers/index.ts';
 import { type SearchCorpus, sharedCopy, sharedCorpus } from './corpus.ts';
 import { checkTopK } from './exhaustive.ts';
@@ -23,6 +23,8 @@ export class PooledQnetSearch {
     corpus: SearchCorpus,
     readonly spec: QnetSpec,
     private readonly shards = pool.size,
+    /** The workers' q-net kernel (QnetScorer option `kernel`; each worker scores with one thread). */
+    readonly kernel: QnetKernelRequest = 'auto',
   ) {
     if (!Number.isInteger(shards) || shards < 1)
       throw new WorkbenchError('INVALID_ARGUMENT', `shards must be a whole number ≥ 1 (got ${shards})`, {
@@ -56,6 +58,7 @@ export class PooledQnetSearch {
           {
             corpus: this.corpus,
             spec: this.spec,
+            kernel: this.kernel,
             params: owned,
             k,
             start: Math.min(rows, s * size),
@@ -82,7 +85,14 @@ export class PooledQnetSearch {
     }
     return this.pool.run(
       'qnetGraph',
-      { corpus: this.corpus, graph: shared, spec: this.spec, params: this.own(params), search },
+      {
+        corpus: this.corpus,
+        graph: shared,
+        spec: this.spec,
+        kernel: this.kernel,
+        params: this.own(params),
+        search,
+      },
       { signal },
     );
   }

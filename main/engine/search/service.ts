@@ -1,7 +1,7 @@
 import { ensureFullTextIndex } from '../datasets/index.ts';
 import { WorkbenchError } from '../errors.ts';
 import type { ThreadSettings } from '../onnx/index.ts';
-import { QnetScorer, queryParams } from '../qnet/index.ts';
+import { type QnetKernelRequest, QnetScorer, queryParams } from '../qnet/index.ts';
 import type { JsonObject, JsonValue, Store } from '../store/index.ts';
 import type { WorkerPool } from '../workers/index.ts';
 import { BM25_PARAMETERS, bm25Search } from './bm25.ts';
@@ -42,6 +42,8 @@ interface Common {
   datasetId: number | null;
   topK: number;
   threads?: ThreadSettings;
+  /** Who computes q-nets on the CPU (QnetScorer option `kernel`; default auto). */
+  qnetKernel?: QnetKernelRequest;
   /** Query texts to store beside each ranking (from the dataset), by query id. */
   queryTexts?: ReadonlyMap<string, string>;
 }
@@ -204,8 +206,15 @@ export class SearchService {
         }
         const pool = this.deps.pool;
         if (pool) {
-          const pooled = new PooledQnetSearch(pool, corpus, queries.spec);
+          const kernel = request.qnetKernel ?? 'auto';
+          const pooled = new PooledQnetSearch(pool, corpus, queries.spec, pool.size, kernel);
           environment.workers = pool.size;
+          // Each worker scores with one thread; record the kernel they run.
+          environment.kernel = QnetScorer.plannedKernel({
+            spec: queries.spec,
+            kernel,
+            threads: { intraOpNumThreads: 1 },
+          });
           const { hits, ms } = await eachQuery(queries.ids.length, pool.size, job, (q) => {
             const params = queryParams(queries.spec, queries.params, q);
             return search && graph
@@ -214,13 +223,15 @@ export class SearchService {
           });
           outcomes = fromHits(queries.ids, corpus, hits, ms);
         } else {
-          // Graph search scores a few hundred documents per call, too few for a GEMM to gain from a second
-          // thread: it defaults to one intra-op thread (README.md, measured), unless threads were asked for.
-          const threads =
-            search && request.threads?.intraOpNumThreads === undefined
-              ? { ...request.threads, intraOpNumThreads: 1 }
-              : request.threads;
-          const scorer = await QnetScorer.create({ spec: queries.spec, threads });
+          // Graph search scores a few dozen to a few hundred documents per call: through onnxruntime a second
+          // thread does not pay for itself there (search README, measured), so it then defaults to one
+          // intra-op thread; the native kernel splits such batches well and keeps the default (all cores).
+          const pinOne =
+            search &&
+            request.threads?.intraOpNumThreads === undefined &&
+            QnetScorer.plannedKernel({ spec: queries.spec, kernel: request.qnetKernel }) === 'onnxruntime';
+          const threads = pinOne ? { ...request.threads, intraOpNumThreads: 1 } : request.threads;
+          const scorer = await QnetScorer.create({ spec: queries.spec, threads, kernel: request.qnetKernel });
           Object.assign(environment, scorer.settings);
           const scratch = new GraphSearchScratch(corpus.rows);
           try {
@@ -334,7 +345,11 @@ export class SearchService {
         let scorer: QnetScorer | undefined;
         if (isQnet(queries)) {
           config.qnet = queries.spec as unknown as JsonValue;
-          scorer = await QnetScorer.create({ spec: queries.spec, threads: request.threads });
+          scorer = await QnetScorer.create({
+            spec: queries.spec,
+            threads: request.threads,
+            kernel: request.qnetKernel,
+          });
           Object.assign(environment, scorer.settings);
           const s = scorer;
           run = async (i) => {

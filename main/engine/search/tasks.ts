@@ -1,4 +1,4 @@
-import { type QnetParams, QnetScorer, type QnetSpec } from '../qnet/index.ts';
+import { type QnetKernelRequest, type QnetParams, QnetScorer, type QnetSpec } from '../qnet/index.ts';
 import { poolWorkerData, type TaskContext } from '../workers/index.ts';
 import type { SearchCorpus } from './corpus.ts';
 import { exhaustiveQnetSearch } from './exhaustive.ts';
@@ -23,13 +23,14 @@ export interface SearchWorkerData {
 const scorers = new Map<string, Promise<QnetScorer>>();
 let scratch: GraphSearchScratch | undefined;
 
-function scorerFor(spec: QnetSpec): Promise<QnetScorer> {
-  const key = JSON.stringify(spec);
+function scorerFor(spec: QnetSpec, kernel: QnetKernelRequest = 'auto'): Promise<QnetScorer> {
+  const key = JSON.stringify([spec, kernel]);
   let scorer = scorers.get(key);
   if (!scorer) {
     const data = poolWorkerData<SearchWorkerData | undefined>();
     scorer = QnetScorer.create({
       spec,
+      kernel,
       threads: { intraOpNumThreads: data?.search?.intraOpNumThreads ?? 1, interOpNumThreads: 1 },
     });
     scorers.set(key, scorer);
@@ -40,6 +41,7 @@ function scorerFor(spec: QnetSpec): Promise<QnetScorer> {
 export interface QnetShardInput {
   corpus: SearchCorpus;
   spec: QnetSpec;
+  kernel?: QnetKernelRequest;
   params: QnetParams;
   k: number;
   start: number;
@@ -50,6 +52,7 @@ export interface QnetGraphInput {
   corpus: SearchCorpus;
   graph: GraphAdjacency;
   spec: QnetSpec;
+  kernel?: QnetKernelRequest;
   params: QnetParams;
   search: GraphSearchParams;
 }
@@ -57,7 +60,7 @@ export interface QnetGraphInput {
 export const searchTasks = {
   /** Exhaustive q-net search over rows [start, end) of the corpus: that shard's exact top-k. */
   async qnetShard(input: QnetShardInput, ctx: TaskContext): Promise<SearchHits> {
-    const scorer = await scorerFor(input.spec);
+    const scorer = await scorerFor(input.spec, input.kernel);
     return exhaustiveQnetSearch(scorer, input.params, input.corpus, input.k, {
       start: input.start,
       end: input.end,
@@ -67,7 +70,7 @@ export const searchTasks = {
 
   /** Graph search for one query. */
   async qnetGraph(input: QnetGraphInput, ctx: TaskContext): Promise<SearchHits> {
-    const scorer = await scorerFor(input.spec);
+    const scorer = await scorerFor(input.spec, input.kernel);
     scratch ??= new GraphSearchScratch(input.corpus.rows);
     return graphSearch(scorer, input.params, input.corpus, input.graph, input.search, {
       signal: ctx.signal,

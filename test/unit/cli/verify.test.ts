@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { registerVerifyCommands } from '../../../main/cli/verify.ts';
 import { WorkbenchError } from '../../../main/engine/errors.ts';
 import { defaultProviderEnvironment } from '../../../main/engine/onnx/index.ts';
+import { nativeKernelStatus } from '../../../main/engine/qnet/index.ts';
 import { REFERENCE_FILE, referenceExists, SMALL_DEFAULT } from '../engine/qnet/golden.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wb-verify-'));
@@ -65,11 +66,26 @@ describe('workbench verify qnet', () => {
     const { out, error } = await verify(['qnet', smallDefaultFile(), '--chunk-size', '7', '--threads', '1']);
     expect(error).toBeUndefined();
     expect(out).toMatch(/on cpu \(requested cpu\), 1 intra-op \/ 1 inter-op threads, chunks of 7 documents/);
+    expect(out).toMatch(/float32, kernel (native-avx512|native-avx2|onnxruntime), on cpu/);
     const row = out.split('\n').find((l) => l.startsWith('small-default'));
     expect(row).toMatch(/^small-default\s+32-32-32-1\s+40\s+(\S+)\s+(\S+)\s+ok$/);
     const [, single] = row!.match(/40\s+(\S+)/)!;
     expect(Number(single)).toBeLessThan(1e-4);
     expect(out).toMatch(/all 1 cases within tolerance/);
+  });
+
+  it('verifies through onnxruntime and, where it is built, the native kernel, and refuses unknown kernels', async () => {
+    const onnx = await verify(['qnet', smallDefaultFile(), '--threads', '1', '--kernel', 'onnxruntime']);
+    expect(onnx.error).toBeUndefined();
+    expect(onnx.out).toMatch(/float32, kernel onnxruntime, on cpu/);
+    if (nativeKernelStatus().available) {
+      const native = await verify(['qnet', smallDefaultFile(), '--kernel', 'native']);
+      expect(native.error).toBeUndefined();
+      expect(native.out).toMatch(/float32, kernel native-avx(512|2), on cpu \(requested cpu\), \d+ intra-op/);
+      expect(native.out).toMatch(/all 1 cases within tolerance/);
+    }
+    const bad = await verify(['qnet', smallDefaultFile(), '--kernel', 'blas']);
+    expect((bad.error as WorkbenchError).message).toMatch(/Unknown q-net kernel "blas"/);
   });
 
   it('fails with a WorkbenchError (exit 1 in main) when a score is off, naming the case', async () => {

@@ -150,12 +150,17 @@ describe('QnetScorer semantics beyond the golden file', () => {
   });
 
   it('records the provider and thread counts that produced the scores', async () => {
-    const scorer = await scorerFor(SMALL_DEFAULT.spec, { threads: { intraOpNumThreads: 1 }, chunkSize: 256 });
+    const scorer = await scorerFor(SMALL_DEFAULT.spec, {
+      threads: { intraOpNumThreads: 1 },
+      chunkSize: 256,
+      kernel: 'onnxruntime',
+    });
     expect(scorer.settings).toEqual({
       provider: 'cpu',
       requested: 'cpu',
       intraOpNumThreads: 1,
       interOpNumThreads: 1,
+      kernel: 'onnxruntime',
       chunkSize: 256,
       layerNorm: 'op',
       // On CPU a batch runs the fused single-query graph once per query and chunk.
