@@ -1,6 +1,6 @@
 /**
  * `npm run bench:qnet` — q-net scoring speed for hypencoder.6_layer shapes over seeded documents:
- * the workbench's onnxruntime path (one query; a batch of queries) beside, measured in the same run,
+ * the workbench's q-net scorer (the kernel `auto` picks, and onnxruntime's graph; one query; a batch of queries) beside, measured in the same run,
  * the same math in numpy+OpenBLAS and in PyTorch as the reference scores (torch.einsum per layer),
  * and one large onnxruntime MatMul as this machine's roofline. Prints ratios, asserts nothing.
  *
@@ -17,6 +17,7 @@ import {
   flopsPerDocument,
   HYPENCODER_6_LAYER,
   maxRelativeError,
+  type QnetKernelRequest,
   type QnetParams,
   QnetScorer,
   queryParams,
@@ -83,8 +84,14 @@ function makeParams(count: number, seed: number): QnetParams {
   };
 }
 
-async function scorer(chunkSize: number): Promise<QnetScorer> {
-  return QnetScorer.create({ spec, provider: 'cpu', threads: { intraOpNumThreads: threads }, chunkSize });
+async function scorer(chunkSize: number, kernel: QnetKernelRequest = 'auto'): Promise<QnetScorer> {
+  return QnetScorer.create({
+    spec,
+    provider: 'cpu',
+    threads: { intraOpNumThreads: threads },
+    chunkSize,
+    kernel,
+  });
 }
 
 /** One [4096,768]·[768,768] MatMul, B as a graph input (as q-net weights are) or a constant it may pre-pack. */
@@ -137,39 +144,53 @@ async function main(): Promise<void> {
 
   const main = await scorer(chunk);
   const s = main.settings;
-  const settings = (c: number) =>
-    `${s.provider}, ${s.intraOpNumThreads}/${s.interOpNumThreads} threads, chunk ${c}`;
+  const settings = (c: number, kernel = s.kernel) =>
+    `${kernel}, ${s.intraOpNumThreads}/${s.interOpNumThreads} threads, chunk ${c}`;
   await main.score(one, docs, Math.min(nDocs, 4 * chunk), out);
   const ours = measure({
-    group: 'onnxruntime (this workbench)',
+    group: 'this workbench',
     label: 'q-net, one query',
     settings: settings(chunk),
     docsPerPass: nDocs,
     pass: () => timed(() => main.score(one, docs, nDocs, out)),
   });
+  // The other kernel on the same documents: onnxruntime's graph when `auto` chose the native kernel.
+  const others: QnetScorer[] = [];
+  if (s.kernel !== 'onnxruntime') {
+    const ort = await scorer(chunk, 'onnxruntime');
+    others.push(ort);
+    await ort.score(one, docs, Math.min(nDocs, 4 * chunk), out);
+    measure({
+      group: 'this workbench',
+      label: 'q-net, one query',
+      settings: settings(chunk, 'onnxruntime'),
+      docsPerPass: nDocs,
+      pass: () => timed(() => ort.score(one, docs, nDocs, out)),
+    });
+  }
   await main.scoreBatch(batch, docs, Math.min(nDocs, chunk), batchOut);
   const batched = measure({
-    group: 'onnxruntime (this workbench)',
+    group: 'this workbench',
     label: `q-net, batch of ${queries} queries`,
-    settings: `${settings(chunk)}, ${s.batchMode}`,
+    settings: s.kernel === 'onnxruntime' ? `${settings(chunk)}, ${s.batchMode}` : settings(chunk),
     docsPerPass: queries * nDocs,
     pass: () => timed(() => main.scoreBatch(batch, docs, nDocs, batchOut)),
   });
-  const others: QnetScorer[] = [];
-  // The other batch mode measured on this machine too, so `auto`'s choice is visible.
+  // onnxruntime's other batch mode measured on this machine too, so `auto`'s choice is visible.
   const otherBatch = await QnetScorer.create({
     spec,
     provider: 'cpu',
     threads: { intraOpNumThreads: threads },
     chunkSize: chunk,
-    batchMode: s.batchMode === 'graph' ? 'per-query' : 'graph',
+    kernel: 'onnxruntime',
+    batchMode: 'graph',
   });
   others.push(otherBatch);
   await otherBatch.scoreBatch(batch, docs, Math.min(nDocs, chunk), batchOut);
   measure({
-    group: 'onnxruntime (this workbench)',
+    group: 'this workbench',
     label: `q-net, batch of ${queries} queries`,
-    settings: `${settings(chunk)}, ${otherBatch.settings.batchMode}`,
+    settings: `${settings(chunk, 'onnxruntime')}, ${otherBatch.settings.batchMode}`,
     docsPerPass: queries * nDocs,
     pass: () => timed(() => otherBatch.scoreBatch(batch, docs, nDocs, batchOut)),
   });
@@ -178,7 +199,7 @@ async function main(): Promise<void> {
     others.push(sc);
     await sc.score(one, docs, Math.min(nDocs, c), out);
     measure({
-      group: 'onnxruntime (this workbench)',
+      group: 'this workbench',
       label: c === nDocs ? 'q-net, one query, one full batch' : 'q-net, one query',
       settings: settings(c),
       docsPerPass: nDocs,
@@ -306,9 +327,7 @@ async function main(): Promise<void> {
     `  ours / roofline (${roof.settings}): ${((100 * gflops(ours)) / gflops(roof)).toFixed(0)} %  (target ≥ 75 %)`,
   );
   console.log(`  batch of ${queries} / one query (per scored document): ${ratio(batched, ours)}`);
-  const fastest = best(
-    measurements.filter((m) => m.group.startsWith('onnxruntime') && m.docsPerPass === nDocs),
-  );
+  const fastest = best(measurements.filter((m) => m.group === 'this workbench' && m.docsPerPass === nDocs));
   console.log(`  fastest single-query setting: ${fastest.settings}, ${gflops(fastest).toFixed(1)} GFLOP/s`);
   console.log(
     `  load average (1 min) before / highest / after: ${loadBefore.toFixed(2)} / ${maxLoad.toFixed(2)} / ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`,

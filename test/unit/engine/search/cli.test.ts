@@ -7,6 +7,7 @@ import { CliContext } from '../../../../main/cli/context.ts';
 import { registerSearchCommands } from '../../../../main/cli/search.ts';
 import { importDataset, planImport } from '../../../../main/engine/datasets/index.ts';
 import { WorkbenchError } from '../../../../main/engine/errors.ts';
+import { QnetScorer } from '../../../../main/engine/qnet/index.ts';
 import { writeNpy } from '../../../../main/engine/search/index.ts';
 import { openStore } from '../../../../main/engine/store/index.ts';
 import { fixtures } from '../../../fixtures/datasets/paths.ts';
@@ -160,13 +161,31 @@ describe('workbench search', () => {
     expect(explicit.out).toContain(
       '"graphSearch":{"numEntryPoints":400,"nCandidates":4,"maxIter":3,"earlyStop":false,"topK":10,"seed":42}',
     );
+    await cli(dataDir, [
+      'search',
+      'qnet',
+      '--run',
+      'x-ort',
+      '--top-k',
+      '10',
+      '--qnet-kernel',
+      'onnxruntime',
+      ...files,
+      '--qnet',
+      qnet,
+    ]);
     const store = openStore(dataDir);
     try {
-      expect(store.runs.list().map((r) => r.name)).toEqual(['f', 'h', 'x', 'g', 'g2']);
+      expect(store.runs.list().map((r) => r.name)).toEqual(['f', 'h', 'x', 'g', 'g2', 'x-ort']);
       // numEntryPoints = N: graph search is exhaustive search.
       const g2 = store.runs.getRankings(store.runs.require('g2').id);
       const x = store.runs.getRankings(store.runs.require('x').id);
       expect(g2.get('a')!.docnos).toEqual(x.get('a')!.docnos);
+      // Each run records the q-net kernel that scored it; both kernels rank alike.
+      expect(store.runs.require('x').environment.kernel).toBe(QnetScorer.plannedKernel({ spec }));
+      expect(store.runs.require('x-ort').environment.kernel).toBe('onnxruntime');
+      const ort = store.runs.getRankings(store.runs.require('x-ort').id);
+      for (const [qid, ranking] of x) expect(ort.get(qid)!.docnos).toEqual(ranking.docnos);
     } finally {
       store.close();
     }
@@ -231,6 +250,22 @@ describe('workbench search', () => {
         'fast',
       ]),
     ).rejects.toThrow(/--preset must be one of efficient1, efficient2/);
+    await expect(
+      cli(dataDir, [
+        'search',
+        'qnet',
+        '--run',
+        'k',
+        '--docs',
+        docs,
+        '--doc-ids',
+        ids,
+        '--qnet',
+        qnet,
+        '--qnet-kernel',
+        'blas',
+      ]),
+    ).rejects.toThrow(/--qnet-kernel must be one of auto, onnxruntime, native/);
     await expect(cli(dataDir, ['search', 'bm25', '--run', 'b'])).rejects.toThrow(
       /--dataset is required for bm25/,
     );

@@ -394,10 +394,17 @@ describe('SearchService', () => {
         const a = await pooled.run({ ...request, runName: `${mode}-pool` });
         await inThread.run({ ...request, runName: `${mode}-thread` });
         expect(store.runs.require(`${mode}-pool`).environment.workers).toBe(2);
+        // Workers and this thread record the kernel they scored with: the same one, by default.
+        const kernel = store.runs.require(`${mode}-thread`).environment.kernel;
+        expect(store.runs.require(`${mode}-pool`).environment.kernel).toBe(kernel);
         expect(a.stats.queries).toBe(Q);
         const got = store.runs.getRankings(a.runId);
         const want = store.runs.getRankings(store.runs.require(`${mode}-thread`).id);
-        for (const [qid, ranking] of want) expect(got.get(qid)!.docnos).toEqual(ranking.docnos);
+        for (const [qid, ranking] of want) {
+          expect(got.get(qid)!.docnos).toEqual(ranking.docnos);
+          // The native kernel's scores do not depend on threads or batch sizes: the same floats.
+          if (kernel !== 'onnxruntime') expect(got.get(qid)!.scores).toEqual(ranking.scores);
+        }
       }
     } finally {
       await pool.close();
