@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ConformanceCase, parseQnetSpec } from '../../../../main/engine/qnet/index.ts';
+import {
+  type ConformanceCase,
+  parseQnetSpec,
+  type QnetParams,
+  type QnetSpec,
+  xorshift32Stream,
+} from '../../../../main/engine/qnet/index.ts';
 
 /** The shared golden file (PyTorch float64 reference), found beside the repository as ../shared. */
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -39,3 +45,14 @@ export const SMALL_DEFAULT: ConformanceCase = {
 };
 
 export const TOLERANCE = 1e-4;
+
+/** Random parameters for `queries` q-nets, scaled like the golden cases (≈ 1/√d keeps activations O(1)). */
+export function randomParams(spec: QnetSpec, queries: number, seed: number): QnetParams {
+  const { dims } = spec;
+  return {
+    weights: dims
+      .slice(0, -1)
+      .map((d, j) => xorshift32Stream(seed + j, queries * d * dims[j + 1], Math.sqrt(3 / d))),
+    biases: dims.slice(1, -1).map((d, j) => xorshift32Stream(seed + 100 + j, queries * d, 0.1)),
+  };
+}

@@ -8,7 +8,6 @@ import {
   maxRelativeError,
   parseQnetSpec,
   QNET_ACTIVATIONS,
-  type QnetParams,
   QnetScorer,
   type QnetSpec,
   queryParams,
@@ -23,7 +22,7 @@ import {
   nativeKernelStatus,
   scoreNative,
 } from '../../../../main/engine/qnet/native/index.ts';
-import { REFERENCE_FILE, referenceExists, SMALL_DEFAULT, TOLERANCE } from './golden.ts';
+import { REFERENCE_FILE, randomParams, referenceExists, SMALL_DEFAULT, TOLERANCE } from './golden.ts';
 
 // The kernel is built by `npm ci` (postinstall) wherever a C compiler is present; on x86-64 Linux (this
 // project's CI and development machines) its absence is a failure, not a skip.
@@ -39,16 +38,6 @@ async function scorerFor(spec: QnetSpec, options: Partial<Parameters<typeof Qnet
   const scorer = await QnetScorer.create({ spec, ...options });
   scorers.push(scorer);
   return scorer;
-}
-
-function randomParams(spec: QnetSpec, queries: number, seed: number): QnetParams {
-  const { dims } = spec;
-  return {
-    weights: dims
-      .slice(0, -1)
-      .map((d, j) => xorshift32Stream(seed + j, queries * d * dims[j + 1], Math.sqrt(3 / d))),
-    biases: dims.slice(1, -1).map((d, j) => xorshift32Stream(seed + 100 + j, queries * d, 0.1)),
-  };
 }
 
 /** The same values at a start address `shift` floats past a 64-byte boundary of a fresh buffer. */

@@ -8,7 +8,6 @@ import {
   maxRelativeError,
   parseQnetSpec,
   QNET_ACTIVATIONS,
-  type QnetParams,
   QnetScorer,
   type QnetSpec,
   queryParams,
@@ -16,7 +15,7 @@ import {
   scoreReference,
   xorshift32Stream,
 } from '../../../../main/engine/qnet/index.ts';
-import { REFERENCE_FILE, referenceExists, SMALL_DEFAULT, TOLERANCE } from './golden.ts';
+import { REFERENCE_FILE, randomParams, referenceExists, SMALL_DEFAULT, TOLERANCE } from './golden.ts';
 
 const scorers: QnetScorer[] = [];
 afterAll(async () => {
@@ -30,17 +29,6 @@ async function scorerFor(
   const scorer = await QnetScorer.create({ spec, threads: { intraOpNumThreads: 2 }, ...options });
   scorers.push(scorer);
   return scorer;
-}
-
-/** Random parameters for `queries` q-nets, scaled like the golden cases (≈ 1/√d keeps activations O(1)). */
-function randomParams(spec: QnetSpec, queries: number, seed: number): QnetParams {
-  const { dims } = spec;
-  return {
-    weights: dims
-      .slice(0, -1)
-      .map((d, j) => xorshift32Stream(seed + j, queries * d * dims[j + 1], Math.sqrt(3 / d))),
-    biases: dims.slice(1, -1).map((d, j) => xorshift32Stream(seed + 100 + j, queries * d, 0.1)),
-  };
 }
 
 describe('QnetScorer against golden vectors', () => {
