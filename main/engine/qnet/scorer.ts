@@ -264,7 +264,7 @@ export class QnetScorer {
         if (signal?.aborted) throw cancelled();
         const n = Math.min(this.options.chunkSize, nDocs - start);
         const chunk = docs.subarray(start * d0, (start + n) * d0);
-        scoreNative(
+        await scoreNative(
           single.config,
           params,
           chunk,

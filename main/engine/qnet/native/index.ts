@@ -35,7 +35,7 @@ interface Addon {
     out: Float32Array,
     isa?: NativeIsa,
     threads?: number,
-  ): Float32Array;
+  ): Promise<void>;
 }
 
 export type NativeKernelStatus =
@@ -107,11 +107,11 @@ export function nativeConfig(spec: QnetSpec): NativeQnetConfig {
 }
 
 /**
- * Scores nDocs documents (row-major in `docs`) with one query's q-net into `out`, on the calling thread and
- * threads − 1 helper threads (the addon keeps them per Node thread, asleep between calls). Blocks until
- * done. Throws when the addon is not available; check nativeKernelStatus() first.
+ * Scores nDocs documents (row-major in `docs`) with one query's q-net into `out`, on a libuv thread pool
+ * thread and threads − 1 helper threads (the addon keeps them per Node thread, asleep between calls), so the
+ * JavaScript thread stays free. Rejects when the addon is not available; check nativeKernelStatus() first.
  */
-export function scoreNative(
+export async function scoreNative(
   config: NativeQnetConfig,
   params: QnetParams,
   docs: Float32Array,
@@ -119,12 +119,13 @@ export function scoreNative(
   out: Float32Array,
   isa: NativeIsa,
   threads = 1,
-): Float32Array {
+): Promise<Float32Array> {
   const { addon, status } = load();
   if (!addon) throw new Error((status as { reason: string }).reason);
   const { dims } = config;
   // Exact-length views: the addon checks every array's length against dims.
   const weights = params.weights.map((w, j) => w.subarray(0, dims[j] * dims[j + 1]));
   const biases = params.biases.map((b, j) => b.subarray(0, dims[j + 1]));
-  return addon.score(config, weights, biases, docs, nDocs, out, isa, threads);
+  await addon.score(config, weights, biases, docs, nDocs, out, isa, threads);
+  return out;
 }

@@ -14,7 +14,7 @@
  * statistics and the final dot product accumulate in double.
  *
  * Exports: isa() → "avx512" | "avx2" | "none"; score(config, weights[], biases[], docs, nDocs, out, isa?,
- * threads?). With threads > 1 the caller and helper threads split each layer's column strips, then its
+ * threads?) → Promise, resolved when `out` holds the scores. With threads > 1 the caller and helper threads split each layer's column strips, then its
  * documents; the scores are bit-identical for every thread count.
  */
 #define NAPI_VERSION 8
@@ -57,6 +57,7 @@ struct team;
 
 /* Per Node environment (main thread, each worker thread): activation buffers and the thread team. */
 typedef struct {
+  pthread_mutex_t lock; /* one call at a time uses the buffers and the team */
   float *buf;
   size_t cap; /* floats */
   struct team *team;
@@ -594,13 +595,77 @@ static void free_workspace(napi_env env, void *data, void *hint) {
   (void)env, (void)hint;
   workspace *ws = (workspace *)data;
   team_destroy(ws->team);
+  pthread_mutex_destroy(&ws->lock);
   free(ws->buf);
   free(ws);
 }
 
+/* One score() call, run on a libuv thread pool thread so that the JavaScript thread stays free. */
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref refs[4]; /* weights, biases, docs, out */
+  qnet q;
+  int isa, threads, n_docs, widest;
+  const float *docs;
+  float *out;
+  workspace *ws;
+  const char *error;
+} call;
+
+static void release_call(napi_env env, call *c) {
+  for (int i = 0; i < 4; i++)
+    if (c->refs[i]) napi_delete_reference(env, c->refs[i]);
+  if (c->work) napi_delete_async_work(env, c->work);
+  free(c);
+}
+
+static void execute_call(napi_env env, void *data) {
+  (void)env;
+  call *c = (call *)data;
+  workspace *ws = c->ws;
+  pthread_mutex_lock(&ws->lock);
+  const size_t need = (size_t)2 * ROWS * c->widest * c->threads;
+  if (ws->cap < need) {
+    free(ws->buf);
+    ws->buf = (float *)aligned_alloc(64, need * sizeof(float));
+    ws->cap = ws->buf ? need : 0;
+  }
+  if (ws->buf && (!ws->team || ws->team->size != c->threads)) {
+    team_destroy(ws->team);
+    ws->team = team_create(c->threads);
+  }
+  if (!ws->buf) {
+    c->error = "qnet_kernel.score: out of memory for the activation buffers";
+  } else if (!ws->team) {
+    c->error = "qnet_kernel.score: could not start the scoring threads";
+  } else {
+    forward_job job = {&c->q, c->isa, c->docs, c->n_docs, c->out, ws->buf, c->widest};
+    team_run(ws->team, forward_task, &job);
+  }
+  pthread_mutex_unlock(&ws->lock);
+}
+
+static void complete_call(napi_env env, napi_status status, void *data) {
+  call *c = (call *)data;
+  napi_value value = NULL;
+  if (status == napi_ok && !c->error) {
+    napi_get_undefined(env, &value);
+    napi_resolve_deferred(env, c->deferred, value);
+  } else {
+    napi_value message;
+    napi_create_string_utf8(env, c->error ? c->error : "qnet_kernel.score: the work was cancelled", NAPI_AUTO_LENGTH,
+                            &message);
+    napi_create_error(env, NULL, message, &value);
+    napi_reject_deferred(env, c->deferred, value);
+  }
+  release_call(env, c);
+}
+
 /* score(config, weights, biases, docs, nDocs, out, isa?, threads?) — config {dims, activation (0–4),
  * layerNorm, layerNormBeforeResidual, residual: boolean per core block, lnEps}. Throws TypeError on
- * malformed input. Blocks the calling thread until the scores are in `out`. */
+ * malformed input; returns a promise that resolves once the scores are in `out` (the work runs on a libuv
+ * thread pool thread and the scoring team). */
 static napi_value js_score(napi_env env, napi_callback_info info) {
   size_t argc = 8;
   napi_value argv[8];
@@ -694,27 +759,41 @@ static napi_value js_score(napi_env env, napi_callback_info info) {
 
   workspace *ws = NULL;
   CHECK(napi_get_instance_data(env, (void **)&ws));
-  const size_t need = (size_t)2 * ROWS * widest * threads;
-  if (ws->cap < need) {
-    free(ws->buf);
-    ws->buf = (float *)aligned_alloc(64, need * sizeof(float));
-    ws->cap = ws->buf ? need : 0;
-    if (!ws->buf) return fail(env, "qnet_kernel.score: out of memory for the activation buffers");
+  call *c = (call *)calloc(1, sizeof(call));
+  if (!c) return fail(env, "qnet_kernel.score: out of memory");
+  c->q = q;
+  c->isa = isa;
+  c->threads = threads;
+  c->docs = docs;
+  c->n_docs = n_docs;
+  c->out = out;
+  c->widest = widest;
+  c->ws = ws;
+  /* The arrays stay referenced until the work completes, so the collector cannot free them under it. */
+  napi_value held[] = {argv[1], argv[2], argv[3], argv[5]};
+  for (int i = 0; i < 4; i++) {
+    if (napi_create_reference(env, held[i], 1, &c->refs[i]) != napi_ok) {
+      release_call(env, c);
+      return fail(env, "qnet_kernel.score: N-API call failed: napi_create_reference");
+    }
   }
-  if (!ws->team || ws->team->size != threads) {
-    team_destroy(ws->team);
-    ws->team = team_create(threads);
-    if (!ws->team) return fail(env, "qnet_kernel.score: could not start the scoring threads");
+  napi_value promise, name;
+  if (napi_create_promise(env, &c->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, "qnet_kernel.score", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, execute_call, complete_call, c, &c->work) != napi_ok ||
+      napi_queue_async_work(env, c->work) != napi_ok) {
+    release_call(env, c);
+    return fail(env, "qnet_kernel.score: could not queue the work");
   }
-  forward_job job = {&q, isa, docs, n_docs, out, ws->buf, widest};
-  team_run(ws->team, forward_task, &job);
-  return argv[5];
+  return promise;
 }
 
 NAPI_MODULE_INIT() {
   if (g_isa < 0) g_isa = detect_isa();
   workspace *ws = (workspace *)calloc(1, sizeof(workspace));
-  if (!ws || napi_set_instance_data(env, ws, free_workspace, NULL) != napi_ok) return NULL;
+  if (!ws) return NULL;
+  pthread_mutex_init(&ws->lock, NULL);
+  if (napi_set_instance_data(env, ws, free_workspace, NULL) != napi_ok) return NULL;
   napi_property_descriptor props[] = {
       {"isa", NULL, js_isa, NULL, NULL, NULL, napi_default, NULL},
       {"score", NULL, js_score, NULL, NULL, NULL, napi_default, NULL},

@@ -70,7 +70,7 @@ describe.each(isas)('q-net CPU kernel (%s) against the float64 reference', (isa)
     ['LN eps 0.1', { lnEps: 0.1 }],
   ];
   for (const [label, config] of configs) {
-    it(`${label}: partial column strips, row counts across blocks and chunks, misaligned weights`, () => {
+    it(`${label}: partial column strips, row counts across blocks and chunks, misaligned weights`, async () => {
       // 53 columns = one full AVX-512 strip and a partial one (three strips and a partial on AVX2); 300
       // documents cross the kernel's 256-row pass; 1, 13 and 25 leave uneven row blocks.
       const spec = parseQnetSpec({ dims: [53, 53, 53, 53, 1], ...config });
@@ -81,7 +81,7 @@ describe.each(isas)('q-net CPU kernel (%s) against the float64 reference', (isa)
         const moved = { weights: params.weights.map((w) => shifted(w, shift)), biases: params.biases };
         for (const n of [0, 1, 13, 25, 300]) {
           const out = new Float32Array(n);
-          scoreNative(nativeConfig(spec), moved, docs, n, out, isa);
+          await scoreNative(nativeConfig(spec), moved, docs, n, out, isa);
           expect(maxRelativeError(out, want.subarray(0, n)), `shift ${shift}, ${n} documents`).toBeLessThan(
             1e-5,
           );
@@ -90,22 +90,22 @@ describe.each(isas)('q-net CPU kernel (%s) against the float64 reference', (isa)
     });
   }
 
-  it('handles widths that change without residuals, and a q-net with no core block', () => {
+  it('handles widths that change without residuals, and a q-net with no core block', async () => {
     for (const spec of [
       parseQnetSpec({ dims: [12, 40, 6, 1], residual: false }),
       parseQnetSpec({ dims: [9, 1] }),
     ]) {
       const params = randomParams(spec, 1, 3);
       const docs = xorshift32Stream(4, 30 * spec.dims[0], 1);
-      const out = scoreNative(nativeConfig(spec), params, docs, 30, new Float32Array(30), isa);
+      const out = await scoreNative(nativeConfig(spec), params, docs, 30, new Float32Array(30), isa);
       expect(maxRelativeError(out, scoreReference(spec, params, docs, 30))).toBeLessThan(1e-5);
     }
   });
 
-  it('reproduces the embedded small-default golden case', () => {
+  it('reproduces the embedded small-default golden case', async () => {
     const { params, docs } = generateCaseInputs(SMALL_DEFAULT);
     const out = new Float32Array(SMALL_DEFAULT.nDocs);
-    scoreNative(nativeConfig(SMALL_DEFAULT.spec), params, docs, SMALL_DEFAULT.nDocs, out, isa);
+    await scoreNative(nativeConfig(SMALL_DEFAULT.spec), params, docs, SMALL_DEFAULT.nDocs, out, isa);
     expect(maxRelativeError(out, SMALL_DEFAULT.expectedScores)).toBeLessThan(TOLERANCE);
   });
 
@@ -118,16 +118,32 @@ describe.each(isas)('q-net CPU kernel (%s) against the float64 reference', (isa)
     for (const r of results) expect(r.maxRelativeError, r.name).toBeLessThan(file.tolerance);
   });
 
-  it('rejects arrays that do not match the dims, naming the argument', () => {
+  it('rejects arrays that do not match the dims, naming the argument', async () => {
     const spec = parseQnetSpec({ dims: [8, 8, 1] });
     const params = randomParams(spec, 1, 1);
     const docs = new Float32Array(8 * 4);
     const bad = { weights: [params.weights[0].subarray(0, 60), params.weights[1]], biases: params.biases };
-    expect(() => scoreNative(nativeConfig(spec), bad, docs, 4, new Float32Array(4), isa)).toThrow(
-      /weights\[j\]/,
-    );
-    expect(() => scoreNative(nativeConfig(spec), params, docs, 5, new Float32Array(5), isa)).toThrow(/nDocs/);
-    expect(() => scoreNative(nativeConfig(spec), params, docs, 4, new Float32Array(3), isa)).toThrow(/out/);
+    const config = nativeConfig(spec);
+    await expect(scoreNative(config, bad, docs, 4, new Float32Array(4), isa)).rejects.toThrow(/weights\[j\]/);
+    await expect(scoreNative(config, params, docs, 5, new Float32Array(5), isa)).rejects.toThrow(/nDocs/);
+    await expect(scoreNative(config, params, docs, 4, new Float32Array(3), isa)).rejects.toThrow(/out/);
+  });
+
+  it('keeps the JavaScript thread free while it scores, and serialises calls that overlap', async () => {
+    const spec = HYPENCODER_6_LAYER;
+    const params = randomParams(spec, 1, 41);
+    const docs = xorshift32Stream(42, 2000 * 768, 1);
+    const config = nativeConfig(spec);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const [a, b] = await Promise.all([
+      scoreNative(config, params, docs, 2000, new Float32Array(2000), isa),
+      scoreNative(config, params, docs, 2000, new Float32Array(2000), isa, 2),
+    ]);
+    clearInterval(timer);
+    // ~0.1–0.5 s of scoring: timers kept firing, and both calls gave the same floats.
+    expect(ticks).toBeGreaterThan(5);
+    expect(Array.from(b)).toEqual(Array.from(a));
   });
 });
 
