@@ -60,10 +60,11 @@ export interface QnetScorerOptions {
  * `onnxruntime`: the q-net ONNX graph, the query's weights fed as inputs (its GEMM re-packs them on every
  * run). `native` (or `native-avx512` / `native-avx2` to pin the instruction set): the q-net CPU kernel
  * (native/qnet_kernel.c), reading the weights in place on the scorer's threads — as fast as onnxruntime on
- * 1024-document chunks and up to 1.6× faster on the 25–100-document batches of graph search, with scores
- * bit-identical for every thread count and batch size. `auto` picks the native kernel on a CPU with AVX-512
- * and onnxruntime otherwise (GPU providers; without AVX-512, where the kernel's AVX2 path is slower than
- * onnxruntime's).
+ * 1024-document chunks with one thread and up to 1.6× faster on the 25–100-document batches of graph search,
+ * with scores bit-identical for every thread count and batch size. `auto` picks the native kernel for a
+ * one-thread CPU scorer on a CPU with AVX-512 (graph search, pool workers) and onnxruntime otherwise: with
+ * several threads onnxruntime's exhaustive search was faster on the development machine, GPU providers are
+ * onnxruntime's, and the kernel's AVX2 path is slower than onnxruntime's.
  */
 export type QnetKernelRequest = 'auto' | 'onnxruntime' | 'native' | 'native-avx512' | 'native-avx2';
 export const QNET_KERNEL_REQUESTS: readonly QnetKernelRequest[] = [
@@ -126,7 +127,9 @@ export class QnetScorer {
     const status = nativeKernelStatus();
     if (request === 'auto') {
       const cpu = (options.provider ?? 'cpu') === 'cpu';
-      return cpu && status.available && status.isa === 'avx512' ? 'avx512' : undefined;
+      const oneThread =
+        resolveThreads(options.threads ?? {}, defaultProviderEnvironment()).intraOpNumThreads === 1;
+      return cpu && oneThread && status.available && status.isa === 'avx512' ? 'avx512' : undefined;
     }
     const wanted = request === 'native' ? undefined : (request.slice('native-'.length) as NativeIsa);
     if (!status.available) {
@@ -186,9 +189,10 @@ export class QnetScorer {
     const isa = QnetScorer.nativeIsa(options);
     if (isa) return native(isa);
     const single = await QnetScorer.session(options.spec, 'single', { ...options, layerNorm });
-    // A GPU request that fell back to the CPU gets the CPU's best kernel too.
+    // A GPU request that fell back to a one-thread CPU session gets the CPU's best kernel too.
     const fallback = nativeKernelStatus();
-    if ((options.kernel ?? 'auto') === 'auto' && single.provider === 'cpu' && fallback.available) {
+    const fellBack = single.provider === 'cpu' && single.intraOpNumThreads === 1;
+    if ((options.kernel ?? 'auto') === 'auto' && fellBack && fallback.available) {
       if (fallback.isa === 'avx512') {
         await single.session.release();
         return native('avx512', single.notice);

@@ -223,14 +223,13 @@ export class SearchService {
           });
           outcomes = fromHits(queries.ids, corpus, hits, ms);
         } else {
-          // Graph search scores a few dozen to a few hundred documents per call: through onnxruntime a second
-          // thread does not pay for itself there (search README, measured), so it then defaults to one
-          // intra-op thread; the native kernel splits such batches well and keeps the default (all cores).
-          const pinOne =
-            search &&
-            request.threads?.intraOpNumThreads === undefined &&
-            QnetScorer.plannedKernel({ spec: queries.spec, kernel: request.qnetKernel }) === 'onnxruntime';
-          const threads = pinOne ? { ...request.threads, intraOpNumThreads: 1 } : request.threads;
+          // Graph search scores a few dozen to a few hundred documents per call: it defaults to one intra-op
+          // thread, where `auto` picks the native q-net kernel (search README, measured), unless threads were
+          // asked for.
+          const threads =
+            search && request.threads?.intraOpNumThreads === undefined
+              ? { ...request.threads, intraOpNumThreads: 1 }
+              : request.threads;
           const scorer = await QnetScorer.create({ spec: queries.spec, threads, kernel: request.qnetKernel });
           Object.assign(environment, scorer.settings);
           const scratch = new GraphSearchScratch(corpus.rows);

@@ -170,16 +170,19 @@ describe.runIf(isas.length > 0)('QnetScorer with the native kernel', () => {
     expect(Array.from(one)).toEqual(Array.from(got.subarray(700, 1400)));
   });
 
-  it('is what `auto` picks on a CPU with AVX-512, at any thread count; onnxruntime when asked', async () => {
+  it('is what `auto` picks for a one-thread CPU scorer with AVX-512, and onnxruntime otherwise', async () => {
     const spec = parseQnetSpec({ dims: [16, 16, 1] });
+    const one = await scorerFor(spec, { threads: { intraOpNumThreads: 1 } });
     const auto = isas[0] === 'avx512' ? 'native-avx512' : 'onnxruntime';
-    for (const threads of [1, 2]) {
-      const scorer = await scorerFor(spec, { threads: { intraOpNumThreads: threads } });
-      expect(scorer.settings).toMatchObject({ kernel: auto, intraOpNumThreads: threads });
-      expect(QnetScorer.plannedKernel({ spec, threads: { intraOpNumThreads: threads } })).toBe(auto);
-    }
+    expect(one.settings.kernel).toBe(auto);
+    expect(QnetScorer.plannedKernel({ spec, threads: { intraOpNumThreads: 1 } })).toBe(auto);
+    const two = await scorerFor(spec, { threads: { intraOpNumThreads: 2 } });
+    expect(two.settings.kernel).toBe('onnxruntime');
+    expect(QnetScorer.plannedKernel({ spec, threads: { intraOpNumThreads: 2 } })).toBe('onnxruntime');
     const ort = await scorerFor(spec, { kernel: 'onnxruntime', threads: { intraOpNumThreads: 1 } });
     expect(ort.settings.kernel).toBe('onnxruntime');
+    const threaded = await scorerFor(spec, { kernel: 'native', threads: { intraOpNumThreads: 2 } });
+    expect(threaded.settings).toMatchObject({ kernel: `native-${isas[0]}`, intraOpNumThreads: 2 });
   });
 
   it('gives bit-identical scores for every thread count and batch size', async () => {
