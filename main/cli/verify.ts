@@ -60,13 +60,6 @@ export function registerVerifyCommands(program: Command, ctx: Pick<CliContext, '
       'auto',
     )
     .action(async (file: string, opts: VerifyQnetOptions) => {
-      if (!QNET_KERNEL_REQUESTS.includes(opts.kernel as QnetKernelRequest)) {
-        throw new WorkbenchError(
-          'INVALID_ARGUMENT',
-          `Unknown q-net kernel "${opts.kernel}". Use one of ${QNET_KERNEL_REQUESTS.join(', ')}`,
-          { field: '--kernel' },
-        );
-      }
       if (!PROVIDER_REQUESTS.includes(opts.provider as ProviderRequest)) {
         throw new WorkbenchError(
           'INVALID_ARGUMENT',

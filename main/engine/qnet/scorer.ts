@@ -169,14 +169,14 @@ export class QnetScorer {
       });
     }
     const layerNorm = options.layerNorm ?? 'op';
-    const native = (isa: NativeIsa, notice?: string): QnetScorer => {
+    const isa = QnetScorer.nativeIsa(options);
+    if (isa) {
       const threads = resolveThreads(options.threads ?? {}, defaultProviderEnvironment());
       const choice: NativeChoice = {
         provider: 'cpu',
         requested: options.provider ?? 'cpu',
         intraOpNumThreads: threads.intraOpNumThreads,
         interOpNumThreads: 1,
-        ...(notice === undefined ? {} : { notice }),
         isa,
         config: nativeConfig(options.spec),
       };
@@ -185,19 +185,8 @@ export class QnetScorer {
         chunkSize: chunk ?? DEFAULT_CHUNK_SIZE,
         layerNorm,
       });
-    };
-    const isa = QnetScorer.nativeIsa(options);
-    if (isa) return native(isa);
-    const single = await QnetScorer.session(options.spec, 'single', { ...options, layerNorm });
-    // A GPU request that fell back to a one-thread CPU session gets the CPU's best kernel too.
-    const fallback = nativeKernelStatus();
-    const fellBack = single.provider === 'cpu' && single.intraOpNumThreads === 1;
-    if ((options.kernel ?? 'auto') === 'auto' && fellBack && fallback.available) {
-      if (fallback.isa === 'avx512') {
-        await single.session.release();
-        return native('avx512', single.notice);
-      }
     }
+    const single = await QnetScorer.session(options.spec, 'single', { ...options, layerNorm });
     // The default follows the provider actually used (a GPU request may have fallen back to CPU).
     const chunkSize = chunk ?? (single.provider === 'cpu' ? DEFAULT_CHUNK_SIZE : DEFAULT_GPU_CHUNK_SIZE);
     return new QnetScorer(options.spec, single, { ...options, chunkSize, layerNorm });

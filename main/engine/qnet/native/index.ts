@@ -11,8 +11,7 @@ import { hasResidual, layerCount, QNET_ACTIVATIONS, type QnetSpec } from '../spe
  * the qnet capability's README for when it is used and what it measured.
  */
 
-export const NATIVE_ISAS = ['avx512', 'avx2'] as const;
-export type NativeIsa = (typeof NATIVE_ISAS)[number];
+export type NativeIsa = 'avx512' | 'avx2';
 
 /** The q-net's configuration as the addon reads it (activation as its index in QNET_ACTIVATIONS). */
 export interface NativeQnetConfig {

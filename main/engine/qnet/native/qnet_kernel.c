@@ -37,9 +37,7 @@ enum { ISA_NONE = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 };
 
 #define MAX_LAYERS 64
 /* Documents per pass through the layers: two activation buffers of ROWS × 768 floats stay in L2. */
-#ifndef ROWS
 #define ROWS 256
-#endif
 
 typedef struct {
   int layers; /* L: number of weight matrices */
@@ -128,10 +126,7 @@ __attribute__((target("avx512f"))) static void tile512_any(int mr, int k, int n,
 
 static __mmask16 lane_mask(int width) { return width >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << width) - 1u); }
 
-#ifndef KB
-#define KB 256
-#endif
-/* k per block: a strip's block (KB × 32 floats, 32 KB) stays in L1 */
+#define KB 256 /* k per block: a strip's block (KB × 32 floats, 32 KB) stays in L1 */
 
 __attribute__((target("avx512f"))) static void strip512(int m, int k, int n, const float *x, int ldx,
                                                         const float *w, float *y, int ldy, int c, int width) {

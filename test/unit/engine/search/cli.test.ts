@@ -231,40 +231,15 @@ describe('workbench search', () => {
 
   it('says which option is missing or wrong', async () => {
     const dataDir = tempDir();
+    const qnetFiles = ['--docs', docs, '--doc-ids', ids, '--qnet', qnet];
     await expect(
       cli(dataDir, ['search', 'flat', '--run', 'f', '--queries', queries, '--query-ids', queryIds]),
     ).rejects.toThrow(/--docs is required for flat/);
     await expect(
-      cli(dataDir, [
-        'search',
-        'qnet-graph',
-        '--run',
-        'g',
-        '--docs',
-        docs,
-        '--doc-ids',
-        ids,
-        '--qnet',
-        qnet,
-        '--preset',
-        'fast',
-      ]),
+      cli(dataDir, ['search', 'qnet-graph', '--run', 'g', ...qnetFiles, '--preset', 'fast']),
     ).rejects.toThrow(/--preset must be one of efficient1, efficient2/);
     await expect(
-      cli(dataDir, [
-        'search',
-        'qnet',
-        '--run',
-        'k',
-        '--docs',
-        docs,
-        '--doc-ids',
-        ids,
-        '--qnet',
-        qnet,
-        '--qnet-kernel',
-        'blas',
-      ]),
+      cli(dataDir, ['search', 'qnet', '--run', 'k', ...qnetFiles, '--qnet-kernel', 'blas']),
     ).rejects.toThrow(/--qnet-kernel must be one of auto, onnxruntime, native/);
     await expect(cli(dataDir, ['search', 'bm25', '--run', 'b'])).rejects.toThrow(
       /--dataset is required for bm25/,
